@@ -1,0 +1,1 @@
+"""Runs of sourcekeep: the command line, the nightly service, recheck policy and locks."""

@@ -1,0 +1,54 @@
+"""The ``sourcekeep`` command line (typer + rich).
+
+Exit codes: 0 success, 1 the command ran but found problems it was asked to fail on,
+2 bad input or usage. User errors print one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from provenance.db import DatabaseError
+from scheduler.cli.common import EXIT_USAGE, UserError, err_console
+
+app = typer.Typer(
+    name="sourcekeep",
+    help="Keep every footnoted source of a chronicle verifiable.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    from scheduler.cli import ingest_cmds
+
+    ingest_cmds.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning user errors into one-line messages."""
+    try:
+        rc = app(standalone_mode=False)
+    except typer.Abort:
+        err_console.print("[bold red]error:[/] aborted")
+        sys.exit(130)
+    except (UserError, DatabaseError) as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(getattr(exc, "exit_code", EXIT_USAGE))
+    except KeyboardInterrupt:
+        err_console.print("[bold red]error:[/] interrupted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(EXIT_USAGE)
+        raise
+    sys.exit(rc if isinstance(rc, int) else 0)
