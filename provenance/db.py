@@ -47,7 +47,7 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration. Migrations only ever add; none drops data."""
-    command.upgrade(alembic_config(engine), "head")
+    command.upgrade(alembic_config(engine), "heads")
 
 
 def open_database(settings: Settings) -> Engine:
