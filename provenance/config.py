@@ -11,7 +11,7 @@ DATABASE_ENV = "SOURCEKEEP_DATABASE_URL"
 
 
 def default_home() -> Path:
-    """The per-user data directory: ``$XDG_DATA_HOME/sourcekeep`` or ``~/.local/share/sourcekeep``."""
+    """The per-user data directory, ``$XDG_DATA_HOME/sourcekeep`` by default."""
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "sourcekeep"
 

@@ -132,7 +132,9 @@ class Run(SQLModel, table=True):
     started_at: dt.datetime = Field(default_factory=utcnow)
     finished_at: dt.datetime | None = None
     software: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
-    counts: dict[str, int] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    counts: dict[str, int] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
 
 
 class Capture(SQLModel, table=True):
@@ -195,7 +197,9 @@ class SourceCheck(SQLModel, table=True):
     capture_id: int | None = Field(default=None, foreign_key="capture.id")
     checked_at: dt.datetime = Field(default_factory=utcnow)
     observed: SourceState = _enum(SourceState, "observed", nullable=False)
-    evidence: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    evidence: dict[str, Any] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
 
 
 class StateChange(SQLModel, table=True):
@@ -209,7 +213,9 @@ class StateChange(SQLModel, table=True):
     changed_at: dt.datetime = Field(default_factory=utcnow)
     old_state: SourceState = _enum(SourceState, "old_state", nullable=False)
     new_state: SourceState = _enum(SourceState, "new_state", nullable=False)
-    evidence: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    evidence: dict[str, Any] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
 
 
 class WarcFile(SQLModel, table=True):

@@ -25,7 +25,9 @@ NOV_2023 = CHRONICLES / "2023-11-kazakhstan-political-persecution.txt"
 POSTGRES_ADMIN_URL = os.environ.get(
     "SOURCEKEEP_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-BACKENDS = [b for b in os.environ.get("SOURCEKEEP_TEST_DATABASES", "sqlite,postgresql").split(",") if b]
+BACKENDS = [
+    b for b in os.environ.get("SOURCEKEEP_TEST_DATABASES", "sqlite,postgresql").split(",") if b
+]
 
 
 @dataclass

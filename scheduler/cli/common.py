@@ -25,8 +25,12 @@ err_console = Console(stderr=True)
 
 HomeOption = Annotated[
     Path | None,
-    typer.Option("--home", help="Data directory (default: $SOURCEKEEP_HOME or per-user dir).",
-                 envvar="SOURCEKEEP_HOME", show_envvar=True),
+    typer.Option(
+        "--home",
+        help="Data directory (default: $SOURCEKEEP_HOME or per-user dir).",
+        envvar="SOURCEKEEP_HOME",
+        show_envvar=True,
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
 
@@ -63,9 +67,7 @@ def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=_default) + "\n")
 
 
-def print_table(
-    title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> None:
+def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     table = Table(title=title, show_lines=False)
     for col in columns:
         table.add_column(col, overflow="fold")

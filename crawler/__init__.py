@@ -1,0 +1,1 @@
+"""Scrapy spiders, middlewares and platform adapters. Calls provenance/ and archive/."""
