@@ -6,7 +6,10 @@ Exit codes: 0 success, 1 the command ran but found problems it was asked to fail
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -20,6 +23,18 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _global(
+    home: Annotated[
+        Path | None,
+        typer.Option("--home", help="Data directory for every command (or $SOURCEKEEP_HOME)."),
+    ] = None,
+) -> None:
+    """Keep every footnoted source of a chronicle verifiable."""
+    if home is not None:
+        os.environ["SOURCEKEEP_HOME"] = str(home)
 
 
 def _register() -> None:
