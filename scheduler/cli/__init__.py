@@ -38,9 +38,10 @@ def _global(
 
 
 def _register() -> None:
-    from scheduler.cli import ingest_cmds
+    from scheduler.cli import ingest_cmds, nightly_cmds
 
     ingest_cmds.register(app)
+    nightly_cmds.register(app)
 
 
 _register()
