@@ -1,0 +1,117 @@
+"""Drift: has the main text of a source changed since its first good capture?
+
+The comparison works on extracted main text (never raw HTML), so menus, "most read" boxes
+and dates in the page header do not count. Steps, cheapest first:
+
+1. the SHA-256 of the whitespace-normalized text: equal means ``live``;
+2. trafilatura's simhash fingerprint (64-bit Charikar): reported as ``simhash_similarity``;
+   it misses one-word edits ("not"), so it is evidence, not the decision;
+3. a word-level diff (difflib): the source is ``changed`` when the word similarity ratio
+   falls below ``min_ratio`` (default 0.98) or at least ``max_changed_words`` words
+   (default 10) were inserted or removed — the latter catches a paragraph added to a long
+   article, whose ratio stays high.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from trafilatura.deduplication import Simhash
+
+from provenance.states import SourceState
+
+DEFAULT_MIN_RATIO = 0.98
+DEFAULT_MAX_CHANGED_WORDS = 10
+
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
+
+
+def normalize_text(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def simhash_similarity(a: str, b: str) -> float:
+    """Similarity of two texts' trafilatura fingerprints (1.0 = same fingerprint)."""
+    return Simhash(normalize_text(a)).similarity(Simhash(normalize_text(b)))
+
+
+@dataclass(frozen=True)
+class DriftPolicy:
+    min_ratio: float = DEFAULT_MIN_RATIO
+    max_changed_words: int = DEFAULT_MAX_CHANGED_WORDS
+
+
+@dataclass(frozen=True)
+class Drift:
+    state: SourceState  # LIVE or CHANGED
+    identical: bool
+    simhash_similarity: float
+    word_ratio: float
+    words_added: int
+    words_removed: int
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "identical": self.identical,
+            "simhash_similarity": round(self.simhash_similarity, 4),
+            "word_ratio": round(self.word_ratio, 4),
+            "words_added": self.words_added,
+            "words_removed": self.words_removed,
+        }
+
+
+def compare(baseline: str, current: str, policy: DriftPolicy | None = None) -> Drift:
+    """Compare the first good capture's main text with the current one."""
+    rules = policy or DriftPolicy()
+    if text_sha256(baseline) == text_sha256(current):
+        return Drift(SourceState.LIVE, True, 1.0, 1.0, 0, 0)
+    old, new = words(baseline), words(current)
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    added = removed = 0
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            removed += i2 - i1
+        if tag in ("replace", "insert"):
+            added += j2 - j1
+    ratio = matcher.ratio()
+    changed = ratio < rules.min_ratio or added + removed >= rules.max_changed_words
+    return Drift(
+        SourceState.CHANGED if changed else SourceState.LIVE,
+        False,
+        simhash_similarity(baseline, current),
+        ratio,
+        added,
+        removed,
+    )
+
+
+def word_diff(baseline: str, current: str, context: int = 8) -> list[str]:
+    """Word-level diff hunks (``[-removed-]{+added+}`` with a few words of context)."""
+    old, new = words(baseline), words(current)
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    hunks: list[str] = []
+    for group in matcher.get_grouped_opcodes(context):
+        parts: list[str] = []
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                parts.append(" ".join(old[i1:i2]))
+                continue
+            if i2 > i1:
+                parts.append("[-" + " ".join(old[i1:i2]) + "-]")
+            if j2 > j1:
+                parts.append("{+" + " ".join(new[j1:j2]) + "+}")
+        hunks.append(" ".join(p for p in parts if p))
+    return hunks
