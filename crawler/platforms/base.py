@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from crawler.results import FetchedExchange, Role, SourceFetch
+from provenance.liveness import Observation
 from provenance.states import Platform
 
 
@@ -31,4 +32,8 @@ class Adapter(Protocol):
 
     def media(self, page: FetchedExchange, fetch: SourceFetch) -> list[Companion]:
         """Media found in the fetched page(s), downloaded at capture time."""
+        ...
+
+    def observe(self, fetch: SourceFetch) -> Observation:
+        """What the fetched page and its companions say about the source's liveness."""
         ...
