@@ -155,7 +155,7 @@ def normalize_url(url: str) -> str:
 def is_http_url(url: str) -> bool:
     """Whether ``url`` is a well-formed absolute http(s) URL with a plausible host."""
     text = url.strip()
-    if not text or any(c.isspace() for c in text):
+    if not text or any(c.isspace() or ord(c) in _INVISIBLE for c in text):
         return False
     try:
         parts = urlsplit(text)

@@ -108,7 +108,7 @@ def assemble(raw: RawChronicle, year: int | None = None) -> ChronicleDocument:
     title = raw.title
     blocks: list[tuple[DateStart, list[str]]] = []
     for paragraph in raw.paragraphs:
-        text = paragraph.strip()
+        text = " ".join(paragraph.split())  # whitespace as a browser shows it
         if not text or is_interface_line(text):
             continue
         start = match_entry_date(text)
