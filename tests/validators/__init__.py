@@ -1,0 +1,1 @@
+"""The field's own tools as test judges: ``warcio check`` and pywb replay."""
