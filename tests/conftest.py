@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+pytest_plugins = ["tests.fixtureweb.plugin"]
+
 REPO = Path(__file__).resolve().parent.parent
 CHRONICLES = REPO.parent / "shared" / "chronicles"
 MAY_2024 = CHRONICLES / "2024-05-kazakhstan-political-persecution.txt"
