@@ -1,0 +1,221 @@
+"""Commands: check, status, sources, diff (liveness of the cited sources)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from provenance.db import session_scope
+from provenance.drift import compare, word_diff
+from provenance.evidence import first_good_capture, latest_capture
+from provenance.liveness import parse_duration
+from provenance.liveness_report import (
+    find_source,
+    latest_check_run,
+    list_sources,
+    recent_changes,
+    state_counts,
+    suspected_counts,
+)
+from provenance.models import Capture, utcnow
+from provenance.states import SourceState
+from scheduler.cli.common import (
+    EXIT_PROBLEMS,
+    HomeOption,
+    JsonOption,
+    UserError,
+    console,
+    engine_for,
+    fail,
+    print_json,
+    print_table,
+)
+
+STATES = ", ".join(s.value for s in SourceState)
+
+
+def parse_state(text: str) -> SourceState:
+    try:
+        return SourceState(text.strip().lower())
+    except ValueError:
+        raise UserError(f"--state: unknown state {text!r} (one of: {STATES})") from None
+
+
+def _since(text: str | None) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        return utcnow() - parse_duration(text)
+    except ValueError as exc:
+        raise UserError(f"--since: {exc}") from None
+
+
+def _capture_json(capture: Capture) -> dict[str, Any]:
+    return {
+        "id": capture.id,
+        "warc_date": capture.warc_date,
+        "requested_url": capture.requested_url,
+        "final_url": capture.final_url,
+        "http_status": capture.http_status,
+        "outcome": capture.outcome.value,
+        "text_sha256": capture.text_sha256,
+        "simhash": capture.simhash,
+    }
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def sources(
+        state: Annotated[
+            str | None, typer.Option("--state", help=f"Only sources in this state ({STATES}).")
+        ] = None,
+        json_out: JsonOption = False,
+        home: HomeOption = None,
+    ) -> None:
+        """List sources: state, last check, and whether we hold evidence of their content."""
+        wanted = parse_state(state) if state is not None else None
+        _, engine = engine_for(home)
+        with session_scope(engine) as session:
+            rows = list_sources(session, wanted)
+        if json_out:
+            print_json({"sources": rows, "count": len(rows)})
+            return
+        print_table(
+            f"{len(rows)} sources" + (f" in state {wanted.value}" if wanted else ""),
+            ["id", "state", "suspected", "evidence", "platform", "last checked", "url"],
+            [
+                (
+                    r["id"],
+                    r["state"],
+                    r["suspected"],
+                    "yes" if r["has_evidence"] else "no",
+                    r["platform"],
+                    r["last_checked"].isoformat(timespec="minutes") if r["last_checked"] else "",
+                    r["url"],
+                )
+                for r in rows
+            ],
+        )
+
+    @app.command()
+    def status(
+        since: Annotated[
+            str | None,
+            typer.Option(
+                "--since", help="Report changes within this long (e.g. 7d); default: last check."
+            ),
+        ] = None,
+        json_out: JsonOption = False,
+        home: HomeOption = None,
+    ) -> None:
+        """Sources per state, and the sources newly gone or changed."""
+        moment = _since(since)
+        _, engine = engine_for(home)
+        with session_scope(engine) as session:
+            counts = state_counts(session)
+            suspected = suspected_counts(session)
+            rows = list_sources(session)
+            run = latest_check_run(session)
+            scope: dict[str, Any] = {"run_id": None, "since": moment}
+            if moment is None and run is not None:
+                scope = {"run_id": run.id, "since": None}
+            if moment is None and run is None:
+                gone: list[dict[str, Any]] = []
+                changed: list[dict[str, Any]] = []
+            else:
+                gone = recent_changes(session, [SourceState.GONE], **scope)
+                changed = recent_changes(session, [SourceState.CHANGED], **scope)
+        with_evidence = sum(1 for r in rows if r["has_evidence"])
+        out = {
+            "sources": len(rows),
+            "states": counts,
+            "suspected": suspected,
+            "has_evidence": with_evidence,
+            "without_evidence": len(rows) - with_evidence,
+            "last_check_run": (
+                {
+                    "id": run.id,
+                    "status": run.status.value,
+                    "started_at": run.started_at,
+                    "finished_at": run.finished_at,
+                }
+                if run
+                else None
+            ),
+            "since": moment,
+            "newly_gone": gone,
+            "newly_changed": changed,
+        }
+        if json_out:
+            print_json(out)
+            return
+        print_table(
+            f"{len(rows)} sources",
+            ["state", "sources"],
+            [(k, v) for k, v in counts.items()]
+            + [(f"suspected {k}", v) for k, v in suspected.items()],
+        )
+        console.print(f"evidence held for {with_evidence} of {len(rows)} sources", highlight=False)
+        for title, items in (("Newly gone", gone), ("Newly changed", changed)):
+            if items:
+                print_table(
+                    title,
+                    ["id", "was", "since", "url"],
+                    [
+                        (
+                            i["id"],
+                            i["old_state"],
+                            i["changed_at"].isoformat(timespec="minutes"),
+                            i["url"],
+                        )
+                        for i in items
+                    ],
+                )
+
+    @app.command()
+    def diff(
+        source: Annotated[str, typer.Argument(help="Source id or URL.")],
+        json_out: JsonOption = False,
+        home: HomeOption = None,
+    ) -> None:
+        """Word-level diff of a source's main text: first good capture against the latest."""
+        _, engine = engine_for(home)
+        with session_scope(engine) as session:
+            found = find_source(session, source)
+            if found is None or found.id is None:
+                raise UserError(f"{source}: no such source (give its id or URL)")
+            baseline = first_good_capture(session, found.id)
+            latest = latest_capture(session, found.id)
+        if baseline is None or latest is None:
+            fail(f"source {found.id} has no good capture yet", EXIT_PROBLEMS)
+        old, new = baseline.text or "", latest.text or ""
+        drift = compare(old, new)
+        hunks = word_diff(old, new)
+        if json_out:
+            print_json(
+                {
+                    "source": {"id": found.id, "url": found.url, "state": found.state.value},
+                    "baseline": _capture_json(baseline),
+                    "latest": _capture_json(latest),
+                    "drift": {"state": drift.state.value, **drift.evidence()},
+                    "hunks": hunks,
+                }
+            )
+            return
+        console.print(
+            f"source {found.id} {escape(found.url)}\n"
+            f"--- first good capture {baseline.id} ({baseline.warc_date.isoformat()})\n"
+            f"+++ latest capture {latest.id} ({latest.warc_date.isoformat()})",
+            highlight=False,
+        )
+        ev = drift.evidence()
+        console.print(
+            f"{drift.state.value}: word ratio {ev['word_ratio']}, simhash similarity "
+            f"{ev['simhash_similarity']}, +{drift.words_added} -{drift.words_removed} words",
+            highlight=False,
+        )
+        for hunk in hunks:
+            console.print("@@ " + escape(hunk), highlight=False)
