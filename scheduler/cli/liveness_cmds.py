@@ -188,7 +188,9 @@ def register(app: typer.Typer) -> None:
             if found is None or found.id is None:
                 raise UserError(f"{source}: no such source (give its id or URL)")
             baseline = first_good_capture(session, found.id)
-            latest = latest_capture(session, found.id)
+            latest = (
+                latest_capture(session, found.id, baseline.requested_url) if baseline else None
+            )
         if baseline is None or latest is None:
             fail(f"source {found.id} has no good capture yet", EXIT_PROBLEMS)
         old, new = baseline.text or "", latest.text or ""
