@@ -58,8 +58,10 @@ def _read(
     if "://" in source:
         raise UserError(f"{source}: only http(s) URLs or local files can be ingested")
     path = Path(source).expanduser()
-    if not path.is_file():
+    if not path.exists():
         raise UserError(f"{source}: no such file")
+    if not path.is_file():
+        raise UserError(f"{source}: not a file")
     check_size(path.stat().st_size, source)
     data = path.read_bytes()
     return parse_bytes(data, path.name, year), data, None
