@@ -1,0 +1,254 @@
+"""Storing what the spider fetched: WARC records first, then the database rows.
+
+Runs in one dedicated thread (the pipeline hands work to it), so the WARC files and the
+database see one writer and the reactor never waits on disk or database.
+
+For every archived fetch, each hop with a response (redirects, retried attempts, the final
+answer) becomes a ``request``, ``response`` and ``metadata`` record; ``WarcStore.write_fetch``
+flushes and fsyncs them before it returns, and only then is the ``Capture`` row committed
+with a ``CaptureRecord`` per record. The capture's status, hashes and sizes are those of the
+final response (the citation's capture); every hop stays in the WARC.
+
+Revisits: a final response whose non-empty, complete payload has the same SHA-256 as an
+earlier stored response *of the same URL* is written as a ``revisit`` record
+(identical-payload-digest profile). Digests are not shared across URLs, so a source's
+evidence never depends on another source's records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from archive.exchange import FetchInfo, HttpExchange, PriorCapture
+from archive.text import Extracted
+from archive.warc import FetchRecords, RecordRef, WarcFileInfo, WarcStore, payload_digest
+from crawler.capture import Hop
+from crawler.results import Role
+from crawler.spider import FetchResult, SourceItem
+from provenance import captures
+from provenance.models import Capture, utcnow
+from provenance.states import FetchOutcome
+
+
+@dataclass
+class TextJob:
+    """A stored capture whose text is still to be extracted."""
+
+    capture_id: int
+    url: str
+    body: bytes
+    content_type: str | None
+    response: RecordRef | None  # the response record the conversion refers to
+
+
+@dataclass
+class StoredSource:
+    """What storing a source produced: a capture id per fetch result (None: not stored)."""
+
+    item: SourceItem
+    capture_ids: list[int | None]
+    text_jobs: list[TextJob]
+
+
+def _ref(rec: RecordRef) -> captures.RecordLocation:
+    return captures.RecordLocation(
+        record_type=rec.record_type,
+        record_id=rec.record_id,
+        target_uri=rec.target_uri,
+        warc_filename=rec.filename,
+        offset=rec.offset,
+        length=rec.length,
+        payload_digest=rec.payload_digest,
+    )
+
+
+class CaptureStore:
+    """WARC + database writer of one run."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        warcs: WarcStore,
+        run_id: int,
+        software: str,
+        wants_text: Callable[[str | None, bytes], bool],
+    ) -> None:
+        self.engine = engine
+        self.warcs = warcs
+        self.run_id = run_id
+        self.software = software
+        self.wants_text = wants_text
+        self._files: set[str] = set()
+
+    # -- one source ---------------------------------------------------------------------
+
+    def store(self, item: SourceItem) -> StoredSource:
+        ids: list[int | None] = []
+        jobs: list[TextJob] = []
+        with Session(self.engine, expire_on_commit=False) as session:
+            for result in item.results:
+                if not result.archive:
+                    ids.append(None)
+                    continue
+                capture, job = self._store_result(session, item, result)
+                ids.append(capture.id)
+                if job is not None:
+                    jobs.append(job)
+        return StoredSource(item, ids, jobs)
+
+    def _store_result(
+        self, session: Session, item: SourceItem, result: FetchResult
+    ) -> tuple[Capture, TextJob | None]:
+        hops = result.hops
+        chain: list[str] = []
+        locations: list[captures.RecordLocation] = []
+        final_records: FetchRecords | None = None
+        final = result.final_hop
+        exchange = result.exchange
+        for hop in hops:
+            if hop.response is None or hop.request is None:
+                continue
+            is_final = hop is final
+            prior = self._prior(session, hop) if is_final else None
+            written = self.warcs.write_fetch(
+                self._exchange(item, result, hop, list(chain)), revisit_of=prior
+            )
+            self._note_files(session, written)
+            locations.extend(_ref(r) for r in written.records)
+            if is_final:
+                final_records = written
+            if hop.is_redirect:
+                chain.append(hop.url)
+        outcome = exchange.outcome
+        if final_records is not None and final_records.is_revisit:
+            outcome = FetchOutcome.REVISIT
+        exchange.outcome = outcome
+        response = final.response if final else None
+        if response is not None:
+            exchange.payload_sha256 = hashlib.sha256(response.payload).hexdigest()
+            exchange.body_sha256 = hashlib.sha256(exchange.body).hexdigest()
+        capture = Capture(
+            source_id=item.target.source_id,
+            run_id=self.run_id,
+            started_at=hops[0].started_at if hops else exchange.started_at or utcnow(),
+            finished_at=utcnow(),
+            warc_date=final.started_at if final else exchange.started_at or utcnow(),
+            requested_url=exchange.requested_url,
+            final_url=final.url if final else None,
+            http_status=response.status if response else None,
+            outcome=outcome,
+            error=exchange.error,
+            content_type=response.content_type if response else None,
+            payload_sha256=exchange.payload_sha256,
+            body_sha256=exchange.body_sha256,
+            payload_size=len(response.payload) if response else None,
+            body_size=len(exchange.body) if response else None,
+            ip_address=final.ip_address if final else None,
+            tls_sha256=final.tls.cert_sha256 if final and final.tls else None,
+            tls_valid=final.tls.valid if final and final.tls else None,
+            redirects=exchange.redirects,
+            session_used=any(h.session for h in hops),
+        )
+        captures.record_capture(session, capture, locations)
+        job = None
+        if response is not None and capture.id is not None and self.wants_text(
+            response.content_type, exchange.body
+        ):
+            ref = final_records.response if final_records and not final_records.is_revisit else None
+            job = TextJob(capture.id, final.url, exchange.body, response.content_type, ref)
+        return capture, job
+
+    def _prior(self, session: Session, hop: Hop) -> PriorCapture | None:
+        assert hop.response is not None
+        if hop.response.truncated is not None or not hop.response.payload:
+            return None
+        digest = payload_digest(hop.response)
+        prior = captures.prior_response(session, hop.url, digest)
+        if prior is None:
+            return None
+        return PriorCapture(prior.record_id, prior.target_uri, prior.warc_date, digest)
+
+    def _exchange(
+        self, item: SourceItem, result: FetchResult, hop: Hop, chain: list[str]
+    ) -> HttpExchange:
+        assert hop.request is not None and hop.response is not None
+        timings = {"total": hop.elapsed}
+        if hop.latency is not None:
+            timings["headers"] = hop.latency
+        extra = {"role": str(result.role)}
+        if result.role is not Role.PAGE:
+            extra["source"] = item.target.url
+        info = FetchInfo(
+            crawler=self.software,
+            tls_sha256=hop.tls.cert_sha256 if hop.tls else None,
+            tls_valid=hop.tls.valid if hop.tls else None,
+            tls_error=hop.tls.error if hop.tls else None,
+            redirect_chain=chain,
+            timings=timings,
+            proxy=hop.proxy,
+            session=hop.session,
+            via=item.target.url if result.role is not Role.PAGE else None,
+            extra=extra,
+        )
+        return HttpExchange(
+            target_uri=hop.url,
+            warc_date=hop.started_at,
+            request=hop.request,
+            response=hop.response,
+            fetch=info,
+            ip_address=hop.ip_address,
+        )
+
+    # -- text ---------------------------------------------------------------------------
+
+    def store_text(self, job: TextJob, extracted: Extracted) -> None:
+        """Write the conversion record (when there is text), then the text columns."""
+        conversion = None
+        if extracted.text and job.response is not None:
+            conversion = _ref(self.warcs.write_conversion(job.response, extracted.text))
+        facts = captures.TextFacts(
+            text=extracted.text,
+            sha256=extracted.sha256,
+            simhash=extracted.simhash,
+            title=extracted.title,
+            author=extracted.author,
+            published=extracted.date,
+        )
+        with Session(self.engine, expire_on_commit=False) as session:
+            if conversion is not None:
+                self._note_file(session, conversion.warc_filename)
+            captures.set_text(session, job.capture_id, facts, conversion)
+
+    # -- files --------------------------------------------------------------------------
+
+    def _note_files(self, session: Session, written: FetchRecords) -> None:
+        for info in written.closed_files:
+            self._closed(session, info)
+        for rec in written.records:
+            self._note_file(session, rec.filename)
+
+    def _note_file(self, session: Session, filename: str) -> None:
+        if filename not in self._files:
+            self._files.add(filename)
+            captures.note_warc_file(session, filename)
+
+    def _closed(self, session: Session, info: WarcFileInfo) -> None:
+        self._files.add(info.filename)
+        captures.note_warc_file(
+            session, info.filename, size=info.size, sha256=info.sha256, closed=True
+        )
+
+    def close(self) -> None:
+        """Close the current WARC file and record its SHA-256."""
+        closed = [*self.warcs.take_closed()]
+        last = self.warcs.close()
+        if last is not None:
+            closed.append(last)
+        with Session(self.engine, expire_on_commit=False) as session:
+            for info in closed:
+                self._closed(session, info)

@@ -1,0 +1,264 @@
+"""Domain operations for storing captures: runs, capture rows and where their records lie.
+
+The crawler writes WARC records first (flushed and fsync'd), then calls these to commit the
+rows pointing at them; a row therefore never points at bytes that are not on disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from provenance.evidence import sources_with_evidence
+from provenance.ingest import latest_version
+from provenance.models import (
+    Capture,
+    CaptureRecord,
+    Chronicle,
+    Citation,
+    Run,
+    Source,
+    WarcFile,
+    utcnow,
+)
+from provenance.states import FetchOutcome, RunKind, RunStatus
+
+
+@dataclass(frozen=True)
+class RecordLocation:
+    """One WARC record of a capture, as written."""
+
+    record_type: str
+    record_id: str
+    target_uri: str
+    warc_filename: str
+    offset: int
+    length: int
+    payload_digest: str | None = None
+
+
+@dataclass(frozen=True)
+class PriorResponse:
+    """A stored response record with a given payload digest (what a revisit refers to)."""
+
+    record_id: str
+    target_uri: str
+    warc_date: dt.datetime
+    payload_digest: str
+
+
+# -- runs ---------------------------------------------------------------------------------
+
+
+def start_run(session: Session, kind: RunKind, software: str) -> Run:
+    run = Run(kind=kind, status=RunStatus.RUNNING, software=software, counts={})
+    session.add(run)
+    session.commit()
+    session.refresh(run)
+    return run
+
+
+def finish_run(
+    session: Session, run_id: int, status: RunStatus, counts: dict[str, int]
+) -> Run:
+    run = session.get(Run, run_id)
+    if run is None:
+        raise LookupError(f"no run {run_id}")
+    run.status = status
+    run.counts = dict(counts)
+    run.finished_at = utcnow()
+    session.add(run)
+    session.commit()
+    return run
+
+
+def interrupt_stale_runs(session: Session, kind: RunKind) -> list[int]:
+    """Mark runs still ``running`` as ``interrupted``. Call it holding the run lock: no
+    other process is running one, so those runs died (killed, crashed)."""
+    stale = session.exec(
+        select(Run).where(Run.kind == kind, Run.status == RunStatus.RUNNING)
+    ).all()
+    for run in stale:
+        run.status = RunStatus.INTERRUPTED
+        run.finished_at = utcnow()
+        session.add(run)
+    session.commit()
+    return [r.id for r in stale if r.id is not None]
+
+
+# -- what to fetch ------------------------------------------------------------------------
+
+
+def sources_of_chronicles(session: Session, chronicles: Sequence[Chronicle]) -> list[int]:
+    """Ids of the sources the latest version of each chronicle cites."""
+    ids: set[int] = set()
+    for chronicle in chronicles:
+        assert chronicle.id is not None
+        version = latest_version(session, chronicle.id)
+        if version is None:
+            continue
+        rows = session.exec(
+            select(Citation.source_id).where(
+                Citation.version_id == version.id, col(Citation.source_id).is_not(None)
+            )
+        ).all()
+        ids.update(r for r in rows if r is not None)
+    return sorted(ids)
+
+
+def sources_without_good_capture(
+    session: Session, source_ids: Iterable[int] | None = None, limit: int | None = None
+) -> list[Source]:
+    """Sources (all, or the given ones) that have no good capture yet, in id order."""
+    query = select(Source).order_by(col(Source.id))
+    ids = None if source_ids is None else list(source_ids)
+    if ids is not None:
+        query = query.where(col(Source.id).in_(ids))
+    sources = list(session.exec(query).all())
+    good = sources_with_evidence(session, [s.id for s in sources if s.id is not None])
+    todo = [s for s in sources if s.id not in good]
+    return todo[:limit] if limit is not None else todo
+
+
+# -- captures -----------------------------------------------------------------------------
+
+
+def prior_response(session: Session, url: str, payload_digest: str) -> PriorResponse | None:
+    """The earliest stored response of ``url`` with this payload digest, if any.
+
+    Only the final responses of captures qualify (their WARC-Date is the capture's
+    ``warc_date``); sourcekeep writes revisits for the same URL only, so that every
+    source's evidence stays self-contained.
+    """
+    row = session.exec(
+        select(CaptureRecord.record_id, Capture.warc_date)
+        .join(Capture, col(Capture.id) == col(CaptureRecord.capture_id))
+        .where(
+            CaptureRecord.record_type == "response",
+            CaptureRecord.target_uri == url,
+            CaptureRecord.payload_digest == payload_digest,
+            Capture.final_url == url,
+        )
+        .order_by(col(Capture.warc_date))
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    record_id, warc_date = row
+    if warc_date.tzinfo is None:
+        warc_date = warc_date.replace(tzinfo=dt.UTC)
+    return PriorResponse(record_id, url, warc_date, payload_digest)
+
+
+def record_capture(
+    session: Session, capture: Capture, records: Sequence[RecordLocation]
+) -> Capture:
+    """Commit a capture and the locations of its records (already durable on disk)."""
+    session.add(capture)
+    session.flush()
+    assert capture.id is not None
+    for rec in records:
+        session.add(_record_row(capture.id, rec))
+    session.commit()
+    return capture
+
+
+def add_records(session: Session, capture_id: int, records: Sequence[RecordLocation]) -> None:
+    for rec in records:
+        session.add(_record_row(capture_id, rec))
+    session.commit()
+
+
+def _record_row(capture_id: int, rec: RecordLocation) -> CaptureRecord:
+    return CaptureRecord(
+        capture_id=capture_id,
+        record_type=rec.record_type,
+        record_id=rec.record_id,
+        target_uri=rec.target_uri,
+        warc_filename=rec.warc_filename,
+        offset=rec.offset,
+        length=rec.length,
+        payload_digest=rec.payload_digest,
+    )
+
+
+@dataclass(frozen=True)
+class TextFacts:
+    text: str
+    sha256: str | None
+    simhash: str | None
+    title: str | None
+    author: str | None
+    published: str | None
+
+
+def set_text(
+    session: Session,
+    capture_id: int,
+    facts: TextFacts,
+    conversion: RecordLocation | None = None,
+) -> None:
+    """Store the extracted text of a capture (and where its conversion record lies)."""
+    capture = session.get(Capture, capture_id)
+    if capture is None:
+        raise LookupError(f"no capture {capture_id}")
+    capture.text = facts.text
+    capture.text_sha256 = facts.sha256
+    capture.simhash = facts.simhash
+    capture.title = facts.title
+    capture.author = facts.author
+    capture.published = facts.published
+    capture.text_size = len(facts.text.encode("utf-8"))
+    session.add(capture)
+    if conversion is not None:
+        session.add(_record_row(capture_id, conversion))
+    session.commit()
+
+
+def outcome_counts(session: Session, run_id: int) -> dict[str, int]:
+    rows = session.exec(
+        select(Capture.outcome, sa.func.count())
+        .where(Capture.run_id == run_id)
+        .group_by(Capture.outcome)
+    ).all()
+    return {FetchOutcome(o).value: n for o, n in rows}
+
+
+# -- files --------------------------------------------------------------------------------
+
+
+def committed_extents(session: Session) -> dict[str, int]:
+    """For each WARC file, the end of the last byte a committed row points at."""
+    rows = session.exec(
+        select(
+            CaptureRecord.warc_filename,
+            sa.func.max(col(CaptureRecord.offset) + col(CaptureRecord.length)),
+        ).group_by(CaptureRecord.warc_filename)
+    ).all()
+    return {name: int(end) for name, end in rows}
+
+
+def note_warc_file(
+    session: Session,
+    filename: str,
+    *,
+    size: int | None = None,
+    sha256: str | None = None,
+    closed: bool = False,
+) -> None:
+    """Create or update the row of a WARC file (its SHA-256 once it is closed)."""
+    row = session.exec(select(WarcFile).where(WarcFile.filename == filename)).first()
+    if row is None:
+        row = WarcFile(filename=filename)
+    if size is not None:
+        row.size = size
+    if sha256 is not None:
+        row.sha256 = sha256
+    if closed and row.closed_at is None:
+        row.closed_at = utcnow()
+    session.add(row)
+    session.commit()
