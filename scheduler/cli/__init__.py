@@ -42,6 +42,9 @@ def _register() -> None:
 
     ingest_cmds.register(app)
     nightly_cmds.register(app)
+    from scheduler.cli import archive_cmds
+
+    archive_cmds.register(app)
     from scheduler.cli import liveness_cmds
 
     liveness_cmds.register(app)
