@@ -73,6 +73,7 @@ def _read_block(block: etree._Element) -> dict[int, str]:
     """The definitions in one block: each backlink, then the href of the link after it."""
     cited: dict[int, str] = {}
     current: int | None = None
+    links = set(_links(block))
     for anchor in block.iter("a"):
         number = _backlink_number(anchor)
         if number is not None:
@@ -80,7 +81,7 @@ def _read_block(block: etree._Element) -> dict[int, str]:
             following = (anchor.tail or "").strip()
             if following:
                 cited[number] = cited_text(following)
-        elif current is not None and anchor in _links(block):
+        elif current is not None and anchor in links:
             cited[current] = anchor.get("href", "").strip()
             current = None
     return cited
@@ -101,8 +102,9 @@ def _definitions(content: etree._Element) -> list[tuple[int, str]]:
     definitions: list[tuple[int, str]] = []
     for block in blocks:
         definitions.extend(_read_block(block).items())
+    taken = {el for b in blocks for el in b.iter()}
     for block in content.iter(*BLOCKS):
-        if any(block in b.iterancestors() or block is b for b in blocks):
+        if block in taken:
             continue
         match = DEFINITION_RE.match(_text(block))
         if match and not any(b.tag in BLOCKS for b in block.iterdescendants()):

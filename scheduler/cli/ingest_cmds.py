@@ -86,7 +86,7 @@ def _chronicle_json(chronicle: Chronicle) -> dict[str, Any]:
     }
 
 
-def _result_json(result: IngestResult, markers: int) -> dict[str, Any]:
+def _result_json(result: IngestResult) -> dict[str, Any]:
     version = result.version
     return {
         "chronicle": _chronicle_json(result.chronicle),
@@ -101,7 +101,7 @@ def _result_json(result: IngestResult, markers: int) -> dict[str, Any]:
         },
         "unchanged": not result.created,
         "entries": version.entries,
-        "markers": markers,
+        "markers": version.markers,
         "footnotes": version.footnotes,
         "citations": result.citations,
         "sources": result.sources,
@@ -178,7 +178,7 @@ def register(app: typer.Typer) -> None:
         _, engine = engine_for(home)
         with session_scope(engine) as session:
             result = ingest_document(session, doc, data, url or source, url)
-            out = _result_json(result, len(doc.markers))
+            out = _result_json(result)
         if json_out:
             print_json(out)
         else:
