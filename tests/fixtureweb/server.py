@@ -74,7 +74,9 @@ class ProxyServer:
         try:
             await self._serve(reader, writer, tunnel=None)
         except _NET_ERRORS:
-            pass  # the client went away; nothing to record beyond what was sent
+            pass  # the client went away; the log holds what was sent until then
+        except asyncio.CancelledError:
+            pass  # the fixture web is stopping: end this connection quietly
         except BadRequest as exc:
             await self._bad_request(writer, str(exc))
         finally:
@@ -190,72 +192,64 @@ class ProxyServer:
         return head_block("HTTP/1.1", resp.status, resp.reason_phrase, headers)
 
     async def _send(self, writer: asyncio.StreamWriter, req: Request, resp: Response) -> bool:
-        """Write the answer; returns whether the connection stays open for the next request."""
+        """Write the answer; returns whether the connection stays open for the next request.
+
+        The record is updated before each write, so a client that has read the response can
+        rely on finding it in the log; ``complete`` turns False again if a write fails.
+        """
         cut = resp.reset_after is not None or resp.drip is not None or resp.stall is not None
         keep = req.keep_alive and not resp.close and not cut
         body = b"" if req.method == "HEAD" or resp.status in NO_BODY_STATUSES else resp.body
+        record = SentResponse(
+            url=req.url,
+            status=resp.status,
+            reason=resp.reason_phrase,
+            head=b"",
+            payload=b"",
+            complete=False,
+            chunked=resp.chunks is not None,
+            request=req,
+        )
+        self.recorder.response(record)
         if resp.stall is not None:
-            try:
-                await asyncio.sleep(resp.stall)
-            finally:
-                self._record(req, resp, b"", b"", complete=False)
+            await asyncio.sleep(resp.stall)
             return False
-        head = self._head(req, resp, keep)
-        sent = bytearray()
-        complete = False
+        record.head = self._head(req, resp, keep)
         try:
             if resp.reset_after is not None:
-                sent += body[: resp.reset_after]
-                writer.write(head + bytes(sent))
+                record.payload = body[: resp.reset_after]
+                writer.write(record.head + record.payload)
                 await writer.drain()
                 await asyncio.sleep(0.05)
                 _reset(writer)
                 return False
             if resp.drip is not None:
                 step, pause = resp.drip
-                writer.write(head)
+                writer.write(record.head)
                 for pos in range(0, len(body), step):
                     await writer.drain()
-                    if writer.transport.is_closing():
-                        return False
+                    record.payload += body[pos : pos + step]
                     writer.write(body[pos : pos + step])
-                    sent += body[pos : pos + step]
                     await asyncio.sleep(pause)
+                record.complete = True
                 await writer.drain()
-                complete = True
                 return False
-            if resp.chunks is not None and body:
-                writer.write(head)
-                frames = chunk_frames(body, resp.chunks)
-                for frame in frames:
-                    writer.write(frame)
+            if resp.chunks is not None:
+                writer.write(record.head)
+                frames = chunk_frames(body, resp.chunks) if body else [b"0\r\n\r\n"]
+                for frame in frames[:-1]:
                     await writer.drain()
-            elif resp.chunks is not None:
-                writer.write(head + b"0\r\n\r\n")
+                    writer.write(frame)
+                record.payload, record.complete = body, True
+                writer.write(frames[-1])
             else:
-                writer.write(head + body)
+                record.payload, record.complete = body, True
+                writer.write(record.head + body)
             await writer.drain()
-            sent += body
-            complete = True
             return keep
-        finally:
-            self._record(req, resp, head, bytes(sent), complete)
-
-    def _record(
-        self, req: Request, resp: Response, head: bytes, payload: bytes, complete: bool
-    ) -> None:
-        self.recorder.response(
-            SentResponse(
-                url=req.url,
-                status=resp.status,
-                reason=resp.reason_phrase,
-                head=head,
-                payload=payload,
-                complete=complete,
-                chunked=resp.chunks is not None,
-                request=req,
-            )
-        )
+        except BaseException:
+            record.complete = False
+            raise
 
 
 def _reset(writer: asyncio.StreamWriter) -> None:
