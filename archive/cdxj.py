@@ -8,10 +8,11 @@ not replayable and stay out)::
 
 pywb reads every ``*.cdxj`` file in a collection's ``indexes/`` folder and merges them, so
 the index is kept as sorted files per WARC file. A finished WARC has one ``NAME.cdxj``. The
-WARC being written has a few sorted segments ``NAME.<n>.seg.cdxj`` that are merged like a
-binary counter (two segments of similar size become one), so every batch is visible to
-replay at once while each index line is rewritten only O(log n) times and no WARC is ever
-re-read. Each file appears by an atomic rename; while two segments merge, a query may briefly
+WARC being written has a few sorted segments ``NAME.<n>.seg.cdxj``: the newest absorbs each
+batch until it holds ``HEAD_LINES`` lines, and full segments merge like a binary counter (two
+of similar size become one). So every batch is visible to replay at once, each batch costs
+one small file write, each index line is rewritten O(log n) times, and no WARC is re-read.
+Each file appears by an atomic rename; while segments merge, a query may briefly
 see a line twice (harmless for replay), never miss one.
 """
 
@@ -31,6 +32,7 @@ INDEXED_TYPES = ("response", "revisit")
 REVISIT_MIME = "warc/revisit"
 EXT = ".cdxj"
 SEGMENT_EXT = ".seg" + EXT
+HEAD_LINES = 64  # the newest segment absorbs batches until it holds this many lines
 
 
 @dataclass(frozen=True)
@@ -90,18 +92,20 @@ class CdxjIndex:
 
     def add(self, warc_filename: str, entries: Iterable[CdxEntry]) -> None:
         """Make these entries of an open WARC file visible to replay."""
-        lines = sorted(e.line() for e in entries)
-        if not lines:
+        merged = sorted(e.line() for e in entries)
+        if not merged:
             return
         segments = self._segments.setdefault(warc_filename, [])
-        segments.append((self._write(warc_filename, lines), lines))
-        while len(segments) >= 2 and len(segments[-2][1]) <= 2 * len(segments[-1][1]):
-            (old_a, a), (old_b, b) = segments[-2], segments[-1]
-            merged = list(heapq.merge(a, b))
-            path = self._write(warc_filename, merged)
-            old_a.unlink()
-            old_b.unlink()
-            segments[-2:] = [(path, merged)]
+        absorbed = []
+        while segments and (
+            len(segments[-1][1]) < HEAD_LINES or len(segments[-1][1]) <= len(merged)
+        ):
+            path, lines = segments.pop()
+            absorbed.append(path)
+            merged = list(heapq.merge(lines, merged))
+        segments.append((self._write(warc_filename, merged), merged))
+        for path in absorbed:
+            path.unlink()
 
     def finish(self, warc_filename: str) -> Path:
         """Merge the segments of a WARC file that is now closed into ``NAME.cdxj``."""
