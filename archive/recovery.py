@@ -41,8 +41,8 @@ class Repair:
 
     filename: str
     old_size: int
-    new_size: int
-    sha256: str
+    new_size: int  # 0: nothing complete was in it, and the file was removed
+    sha256: str | None
 
     @property
     def cut(self) -> int:
@@ -136,9 +136,10 @@ def recover(
     for item in committed:
         c = item if isinstance(item, Committed) else Committed(*item)
         must_keep[c.filename] = max(must_keep.get(c.filename, 0), c.offset + c.length)
-    repairs = []
-    for path in open_files(warc_dir):
-        repairs.append(_repair(path, must_keep.get(path.name, 0), index_dir))
+    repairs = [_repair(p, must_keep.get(p.name, 0), index_dir) for p in open_files(warc_dir)]
+    if index_dir is not None:
+        for tmp in Path(index_dir).glob(".*.tmp"):  # a replacement a crash left half-written
+            tmp.unlink()
     return repairs
 
 
@@ -150,6 +151,11 @@ def _repair(path: Path, keep: int, index_dir: Path | None) -> Repair:
         )
     with open(path, "rb") as fh:
         end = good_end(fh, keep)
+    if end == 0:  # not even its warcinfo record was complete
+        path.unlink()
+        if index_dir is not None:
+            _drop_index(path, Path(index_dir))
+        return Repair(path.name, old_size, 0, None)
     if end < old_size:
         with open(path, "r+b") as fh:
             fh.truncate(end)
@@ -161,6 +167,13 @@ def _repair(path: Path, keep: int, index_dir: Path | None) -> Repair:
         rebuild(path, Path(index_dir))
     mark_closed(path, digest)
     return Repair(path.name, old_size, end, digest)
+
+
+def _drop_index(warc_path: Path, index_dir: Path) -> None:
+    stem = warc_path.name.removesuffix(naming.SUFFIX)
+    for path in index_dir.glob(f"{stem}.*"):
+        if path.name.endswith(".cdxj"):
+            path.unlink()
 
 
 def _sha256(path: Path) -> str:

@@ -167,3 +167,15 @@ def test_kill_9_in_the_middle_of_writing(tmp_path: Path) -> None:
     responses = [c for c in committed if read_record(
         warc_dir / c.filename, c.offset, c.length).record_type == "response"]
     assert len(indexed) >= len(responses)
+
+
+def test_file_torn_inside_its_warcinfo_is_removed(tmp_path: Path) -> None:
+    store, warc_dir, index_dir = _open_store(tmp_path)
+    done = store.write_fetch(samples.pdf())
+    path = warc_dir / done.response.filename
+    os.truncate(path, 40)
+    (index_dir / ".leftover.cdxj.tmp").write_text("half")
+    (repair,) = recover(warc_dir, index_dir)
+    assert (repair.old_size, repair.new_size, repair.sha256) == (40, 0, None)
+    assert not path.exists()
+    assert list(index_dir.iterdir()) == []
