@@ -12,7 +12,6 @@ Run it only while no writer is active on the directory (the caller holds the run
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import zlib
@@ -23,7 +22,7 @@ from typing import BinaryIO
 
 from archive import naming
 from archive.cdxj import rebuild
-from archive.warc import mark_closed
+from archive.warc import file_sha256, mark_closed
 
 CHUNK = 1 << 16
 OUT_LIMIT = 1 << 20
@@ -161,7 +160,7 @@ def _repair(path: Path, keep: int, index_dir: Path | None) -> Repair:
             fh.truncate(end)
             fh.flush()
             os.fsync(fh.fileno())
-    digest = _sha256(path)
+    digest = file_sha256(path)
     if index_dir is not None:
         Path(index_dir).mkdir(parents=True, exist_ok=True)
         rebuild(path, Path(index_dir))
@@ -176,9 +175,3 @@ def _drop_index(warc_path: Path, index_dir: Path) -> None:
             path.unlink()
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()

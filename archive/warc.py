@@ -17,6 +17,8 @@ import hashlib
 import os
 import threading
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -128,7 +130,7 @@ class _HashingFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.fh = open(path, "xb")  # noqa: SIM115 - closed by WarcStore
+        self.fh = open(path, "xb")
         self.sha256 = hashlib.sha256()
         self.size = 0
 
@@ -215,23 +217,23 @@ class WarcStore:
         with self._lock:
             closed = self._closed_pending + self._rotate_if_full()
             self._closed_pending = []
-            out = self._current()
-            wid = self._warcinfo_id
-            if revisit_of is None:
-                main = records.build_response(self._writer, exchange, wid, digest)
-            else:
-                main = records.build_revisit(self._writer, exchange, wid, revisit_of)
-            main_id = _rid(main)
-            request = records.build_request(self._writer, exchange, wid, main_id)
-            metadata = records.build_metadata(self._writer, exchange, wid, [main_id])
-            written = [self._put(out, r, exchange.warc_date) for r in (request, main, metadata)]
-            conversion = None
-            if text is not None:
-                rec = records.build_conversion(
-                    self._writer, exchange.target_uri, exchange.warc_date, wid, main_id, text
-                )
-                conversion = self._put(out, rec, exchange.warc_date)
-            out.sync()
+            with self._transaction() as out:
+                wid = self._warcinfo_id
+                if revisit_of is None:
+                    main = records.build_response(self._writer, exchange, wid, digest)
+                else:
+                    main = records.build_revisit(self._writer, exchange, wid, revisit_of)
+                main_id = _rid(main)
+                request = records.build_request(self._writer, exchange, wid, main_id)
+                metadata = records.build_metadata(self._writer, exchange, wid, [main_id])
+                when = exchange.warc_date
+                written = [self._put(out, r, when) for r in (request, main, metadata)]
+                conversion = None
+                if text is not None:
+                    rec = records.build_conversion(
+                        self._writer, exchange.target_uri, when, wid, main_id, text
+                    )
+                    conversion = self._put(out, rec, when)
             self._index([(written[1], exchange)])
         return FetchRecords(written[0], written[1], written[2], conversion, closed)
 
@@ -239,12 +241,12 @@ class WarcStore:
         """A ``conversion`` record with extracted text, referring to a stored record."""
         with self._lock:
             self._closed_pending.extend(self._rotate_if_full())
-            out = self._current()
-            rec = records.build_conversion(
-                self._writer, of.target_uri, of.warc_date, self._warcinfo_id, of.record_id, text
-            )
-            ref = self._put(out, rec, of.warc_date)
-            out.sync()
+            with self._transaction() as out:
+                rec = records.build_conversion(
+                    self._writer, of.target_uri, of.warc_date, self._warcinfo_id, of.record_id,
+                    text,
+                )
+                ref = self._put(out, rec, of.warc_date)
         return ref
 
     def write_resource(
@@ -258,13 +260,12 @@ class WarcStore:
         """A ``resource`` record (e.g. a screenshot or an artefact of the run)."""
         with self._lock:
             self._closed_pending.extend(self._rotate_if_full())
-            out = self._current()
-            rec = records.build_resource(
-                self._writer, target_uri, when, self._warcinfo_id, content_type, data,
-                concurrent_to,
-            )
-            ref = self._put(out, rec, when)
-            out.sync()
+            with self._transaction() as out:
+                rec = records.build_resource(
+                    self._writer, target_uri, when, self._warcinfo_id, content_type, data,
+                    concurrent_to,
+                )
+                ref = self._put(out, rec, when)
         return ref
 
     def take_closed(self) -> list[WarcFileInfo]:
@@ -292,6 +293,30 @@ class WarcStore:
         return list_files(self.warc_dir)
 
     # -- internals --------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[_HashingFile]:
+        """Records written inside are durable at the end, or cut off again on an error."""
+        out = self._current()
+        start = out.size
+        try:
+            yield out
+            out.sync()
+        except BaseException:
+            self._abandon(out, start)
+            raise
+
+    def _abandon(self, out: _HashingFile, start: int) -> None:
+        """Cut a failed write off the file and close it, so the next write starts afresh."""
+        self._file = None
+        out.fh.flush()
+        out.fh.truncate(start)
+        out.close()
+        if self.index is not None:
+            self.index.finish(out.path.name)
+        digest = file_sha256(out.path)
+        mark_closed(out.path, digest)
+        self._closed_pending.append(WarcFileInfo(out.path.name, out.path, start, True, digest))
 
     def _put(self, out: _HashingFile, record: ArcWarcRecord, when: dt.datetime) -> RecordRef:
         offset, length = self._writer.write_member(out, record)
@@ -388,6 +413,15 @@ def list_files(warc_dir: Path) -> list[WarcFileInfo]:
         sha = marker.read_text(encoding="ascii").split()[0] if marker.exists() else None
         out.append(WarcFileInfo(path.name, path, path.stat().st_size, sha is not None, sha))
     return out
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 (hex) of a whole file, read in 1 MB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _rid(record: ArcWarcRecord) -> str:

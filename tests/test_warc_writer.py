@@ -15,6 +15,7 @@ from archive.exchange import PriorCapture, latin1_headers
 from archive.reader import StoredRecord, read_record, read_text
 from archive.warc import RecordRef, WarcStore, list_files, payload_digest, revisit_allowed
 from tests.validators import samples
+from tests.validators.tools import warcio_check
 
 
 def _records(path: Path) -> list[tuple[str, dict[str, list[str]]]]:
@@ -198,3 +199,19 @@ def test_resource_record(tmp_path: Path) -> None:
     )
     rec = read_record(tmp_path / ref.filename, ref.offset, ref.length)
     assert (rec.record_type, rec.payload) == ("resource", b"run log")
+
+
+def test_a_failed_write_is_cut_off_and_the_next_goes_to_a_new_file(tmp_path: Path) -> None:
+    store = WarcStore(tmp_path)
+    first = store.write_fetch(samples.pdf())
+    path = tmp_path / first.response.filename
+    good = first.metadata.offset + first.metadata.length
+    with pytest.raises(AttributeError):  # text must be str: fails after three records
+        store.write_fetch(samples.chunked_page(), text=b"not text")  # type: ignore[arg-type]
+    assert path.stat().st_size == good
+    assert naming.is_closed(path)
+    nxt = store.write_fetch(samples.pdf("https://adilsoz.kz/2.pdf"))
+    assert nxt.closed_files[0].filename == path.name
+    assert nxt.response.filename != path.name
+    store.close()
+    assert warcio_check(sorted(tmp_path.glob("*.warc.gz"))).returncode == 0

@@ -70,7 +70,7 @@ def wayback(root: Path, collection: str) -> Iterator[Wayback]:
     """pywb serving ``root/collections/<collection>`` on a free loopback port."""
     require(WAYBACK)
     port = free_port()
-    log = open(root / "wayback.log", "wb")  # noqa: SIM115 - closed below
+    log = open(root / "wayback.log", "wb")
     proc = subprocess.Popen(
         [str(WAYBACK), "-p", str(port), "-b", "127.0.0.1"], cwd=root, stdout=log, stderr=log
     )
