@@ -187,6 +187,16 @@ def test_telegram_media_are_captured_from_the_embed() -> None:
         ("https://cdn4.telesco.pe/file/photo-1.jpg", Role.MEDIA, True),
         ("https://cdn4.telesco.pe/file/clip-1.mp4?token=abc", Role.MEDIA, True),
     ]
+    # Before the embed has arrived, the post page's og:image stands for the post's photo.
+    og = ex(
+        Role.PAGE,
+        TG_URL,
+        '<html><head><meta property="og:image" '
+        'content="https://cdn4.telesco.pe/file/og.jpg"></head></html>',
+    )
+    assert [m.url for m in adapter.media(og, fetch_of(TG_URL, og))] == [
+        "https://cdn4.telesco.pe/file/og.jpg"
+    ]
 
 
 def test_telegram_observations() -> None:
@@ -243,9 +253,12 @@ def test_instagram_login_redirect_is_walled_and_embed_is_evidence() -> None:
     page = ex(Role.PAGE, url, "<html><body>Log in</body></html>", final_url=login)
     walled = adapter.observe(fetch_of(url, page, ex(Role.EMBED, embed_url, status=429)))
     assert walled.state is SourceState.WALLED and not walled.content
-    live = adapter.observe(fetch_of(url, page, ex(Role.EMBED, embed_url, IG_EMBED)))
+    shown = adapter.observe(fetch_of(url, page, ex(Role.EMBED, embed_url, IG_EMBED)))
+    assert shown.state is SourceState.WALLED and shown.content  # walled, but evidence held
+    assert shown.evidence["role"] == "embed" and shown.evidence["caption_chars"] > 10
+    open_page = ex(Role.PAGE, url, "<html><body>post</body></html>")
+    live = adapter.observe(fetch_of(url, open_page, ex(Role.EMBED, embed_url, IG_EMBED)))
     assert live.state is SourceState.LIVE and live.content
-    assert live.evidence["role"] == "embed" and live.evidence["caption_chars"] > 10
     gone = adapter.observe(fetch_of(url, page, ex(Role.EMBED, embed_url, "nf", status=404)))
     assert gone.state is SourceState.GONE
 

@@ -2,7 +2,8 @@
 
 Anonymous visitors are usually redirected to ``/accounts/login``: that is ``walled``. The
 embed (``/p/CODE/embed/captioned/``) often still shows the caption and image; when it does,
-the post is live and the embed is the evidence of its content.
+the embed's capture is evidence of the content (the state stays ``walled``), and an embed
+that answers "not found" means the post is gone.
 """
 
 from __future__ import annotations
@@ -95,9 +96,17 @@ class InstagramAdapter:
     def observe(self, fetch: SourceFetch) -> Observation:
         page = fetch.page
         embed = self._embed(fetch)
-        if embed is not None and embed.state in (SourceState.LIVE, SourceState.GONE):
-            if page is not None:
-                embed = embed.with_state(embed.state, page_status=page.status)
+        if embed is not None and page is not None:
+            embed = embed.with_state(embed.state, page_status=page.status)
+        if embed is not None and embed.state is SourceState.GONE:
+            return embed
+        if embed is not None and embed.state is SourceState.LIVE:
+            if page is not None and is_login_url(page.final_url):
+                # The post sits behind the login wall; the embed still shows it: walled, with
+                # the embed's capture as evidence of the content.
+                return embed.with_state(
+                    SourceState.WALLED, marker="login redirect", page_final_url=page.final_url
+                )
             return embed
         answer = answer_observation(page)
         if answer is not None:

@@ -135,14 +135,20 @@ class TelegramAdapter:
 
     def media(self, page: FetchedExchange, fetch: SourceFetch) -> list[Companion]:
         seen = {e.requested_url for e in fetch.exchanges}
-        found: list[Companion] = []
+        urls: list[str] = []
         for exchange in [page, *fetch.by_role(Role.EMBED)]:
-            if not is_ok(exchange):
-                continue
-            for url in parse_post(selector(exchange).get()).media:
-                if url.startswith(("http://", "https://")) and url not in seen:
-                    seen.add(url)
-                    found.append(Companion(url, Role.MEDIA))
+            if is_ok(exchange):
+                urls.extend(parse_post(selector(exchange).get()).media)
+        if not urls and is_ok(page):
+            # The embed may not have arrived yet: the post page's og:image is the post's
+            # photo (or video thumbnail).
+            image = selector(page).css("meta[property='og:image']::attr(content)").get()
+            urls = [image] if image else []
+        found: list[Companion] = []
+        for url in urls:
+            if url.startswith(("http://", "https://")) and url not in seen:
+                seen.add(url)
+                found.append(Companion(url, Role.MEDIA))
         return found
 
     def observe(self, fetch: SourceFetch) -> Observation:
