@@ -125,7 +125,12 @@ class CaptureStore:
             if hop.is_redirect:
                 chain.append(hop.url)
         outcome = exchange.outcome
-        if final_records is not None and final_records.is_revisit:
+        if (
+            final_records is not None
+            and final_records.is_revisit
+            and outcome is FetchOutcome.CAPTURED
+        ):
+            # an error page seen again stays an http_error; its record is still a revisit
             outcome = FetchOutcome.REVISIT
         exchange.outcome = outcome
         response = final.response if final else None

@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--proxy", help="HTTP proxy for every request.")
         ] = None,
         limit: Annotated[
-            int | None, typer.Option("--limit", min=1, help="Capture at most this many sources.")
+            int | None, typer.Option("--limit", help="Capture at most this many sources.")
         ] = None,
         user_agent: Annotated[
             str | None,
@@ -53,13 +53,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
         max_size: Annotated[
             int | None,
-            typer.Option("--max-size", min=1, help="Bytes of payload kept per response."),
+            typer.Option("--max-size", help="Bytes of payload kept per response."),
         ] = None,
         concurrency: Annotated[
-            int | None, typer.Option("--concurrency", min=1, help="Requests in flight in total.")
+            int | None, typer.Option("--concurrency", help="Requests in flight in total.")
         ] = None,
         timeout: Annotated[
-            float | None, typer.Option("--timeout", min=0.1, help="Seconds per download.")
+            float | None, typer.Option("--timeout", help="Seconds per download.")
         ] = None,
         json_out: JsonOption = False,
         home: HomeOption = None,
@@ -73,6 +73,14 @@ def register(app: typer.Typer) -> None:
         from scheduler.locks import RunLocked
 
         _check_proxy(proxy)
+        for name, value in (
+            ("--limit", limit),
+            ("--max-size", max_size),
+            ("--concurrency", concurrency),
+            ("--timeout", timeout),
+        ):
+            if value is not None and value <= 0:
+                raise UserError(f"{name} must be positive, got {value}")
         try:
             options = CrawlOptions.from_env(
                 proxy=proxy,
