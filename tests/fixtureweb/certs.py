@@ -1,7 +1,7 @@
 """A local certificate authority that mints a server certificate for any hostname.
 
-One RSA key is generated for the CA and one for all leaf certificates (key generation is the
-slow part); leaf certificates and their ``ssl.SSLContext`` are cached per hostname. The CA
+One RSA key is generated for the CA and one ECDSA P-256 key for all leaf certificates (cheap
+handshakes); leaf certificates and their ``ssl.SSLContext`` are cached per hostname. The CA
 certificate is written as PEM so clients can choose to trust it.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 CA_NAME = "sourcekeep fixture web CA"
@@ -32,10 +32,10 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
-def _pem_key(key: rsa.RSAPrivateKey) -> bytes:
+def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM,
-        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
 
@@ -49,7 +49,7 @@ class CertificateAuthority:
         self.expired_hosts = expired_hosts
         now = dt.datetime.now(dt.UTC)
         self._ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self._leaf_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._leaf_key = ec.generate_private_key(ec.SECP256R1())
         ca_ski = x509.SubjectKeyIdentifier.from_public_key(self._ca_key.public_key())
         self._ca_cert = (
             x509.CertificateBuilder()
@@ -117,7 +117,7 @@ class CertificateAuthority:
                 x509.KeyUsage(
                     digital_signature=True,
                     content_commitment=False,
-                    key_encipherment=True,
+                    key_encipherment=False,
                     data_encipherment=False,
                     key_agreement=False,
                     key_cert_sign=False,

@@ -171,7 +171,11 @@ class ProxyServer:
         writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
         await writer.drain()
         if port != "80":
-            await writer.start_tls(self.ca.context_for(host))
+            acking = asyncio.ensure_future(_ack_promptly(writer))
+            try:
+                await writer.start_tls(self.ca.context_for(host))
+            finally:
+                acking.cancel()
             ssl_object = writer.get_extra_info("ssl_object")
             connect.sni = self.ca.sni_of(ssl_object)
         await self._serve(reader, writer, tunnel=f"{host}:{port}")
@@ -250,6 +254,24 @@ class ProxyServer:
         except BaseException:
             record.complete = False
             raise
+
+
+async def _ack_promptly(writer: asyncio.StreamWriter) -> None:
+    """Keep the socket acknowledging at once while the TLS handshake runs.
+
+    A TLS 1.3 client in middlebox-compatibility mode with Nagle's algorithm on (wget/GnuTLS)
+    sends ChangeCipherSpec and Finished as two small writes and holds the second back until
+    the first is acknowledged; the kernel's delayed ACK would add about 40 ms to every new
+    tunnel. TCP_QUICKACK is not sticky, so it is set again every millisecond (setting it
+    also sends an ACK that is pending).
+    """
+    sock = writer.get_extra_info("socket")
+    quickack = getattr(socket, "TCP_QUICKACK", None)
+    if sock is None or quickack is None:
+        return
+    while True:
+        sock.setsockopt(socket.IPPROTO_TCP, quickack, 1)
+        await asyncio.sleep(0.001)
 
 
 def _reset(writer: asyncio.StreamWriter) -> None:
