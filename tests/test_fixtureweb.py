@@ -514,3 +514,16 @@ def test_recorded_payload_matches_what_the_client_received(
         assert sent.payload_sha256 == hashlib.sha256(body).hexdigest()
     gz = web.responses_for(cat.GZIP)[0]
     assert zlib.decompress(gz.payload, 16 + zlib.MAX_WBITS).startswith(b"<!DOCTYPE html>")
+
+
+def test_page_size_and_negotiated_compression_are_configurable() -> None:
+    with FixtureWeb(page_size=30000, compress=True) as web:
+        url = "https://ulysmedia.kz/news/23449-media-kurultai/"
+        resp, body = fetch(web, url, {"Accept-Encoding": "gzip, deflate, br"})
+        assert resp.getheader("Content-Encoding") == "br"
+        assert 27000 <= len(brotli.decompress(body)) <= 33000
+        resp, body = fetch(web, url, {"Accept-Encoding": "gzip"})
+        assert resp.getheader("Content-Encoding") == "gzip"
+        resp, plain = fetch(web, url)
+        assert resp.getheader("Content-Encoding") is None
+        assert plain == gzip.decompress(body)

@@ -8,7 +8,9 @@ proxy settings (``http_proxy``/``https_proxy`` = ``http://127.0.0.1:PORT``):
 - ``CONNECT host:443`` followed by TLS; a certificate for the SNI name (or the CONNECT host)
   is minted on the fly, signed by a CA generated at start-up and written to ``ca_path``
   (PEM), so clients choose whether to trust it. Certificates are cached per host, one key
-  serves them all. ``CONNECT host:80`` carries plain HTTP.
+  serves them all (ECDSA P-256; TLS 1.2 or 1.3, ALPN ``http/1.1``). ``CONNECT host:80``
+  carries plain HTTP. Hosts it does not know (including loopback addresses) get 502: it is
+  not a general-purpose proxy.
 - HTTP/1.1 keep-alive on plain connections and inside tunnels; ``Connection: close`` is sent
   (and the connection closed) when the client asks for it, for HTTP/1.0 without keep-alive,
   and after resets, drips and stalls. Answers carry a ``Date`` header, real status lines and
