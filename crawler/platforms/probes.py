@@ -2,8 +2,9 @@
 
 The first source of a host checked in a run carries a probe companion (``Role.PROBE``,
 not archived): a URL in the same directory that surely does not exist. Its answer is kept
-here, keyed by host, for every later source of that host. A source observed before its
-host's probe answered is judged without it (the evidence says so).
+here, keyed by host, for every later source of that host. A caller that must not judge a
+source before its host's probe answered asks :meth:`HostProbes.pending` and waits (the
+check run defers such sources until the probe's source has been observed).
 """
 
 from __future__ import annotations
@@ -64,6 +65,12 @@ class HostProbes:
         with self._lock:
             self._results[result.host] = result
         return result
+
+    def pending(self, url: str) -> bool:
+        """Whether the host's probe was asked for in this run and has not been answered."""
+        host = host_key(url)
+        with self._lock:
+            return host in self._requested and host not in self._results
 
     def result(self, url: str) -> ProbeResult | None:
         with self._lock:

@@ -11,7 +11,7 @@ from rich.markup import escape
 from provenance.db import session_scope
 from provenance.drift import compare, word_diff
 from provenance.evidence import first_good_capture, latest_capture
-from provenance.liveness import parse_duration
+from provenance.liveness import LivenessPolicy, parse_duration
 from provenance.liveness_report import (
     find_source,
     latest_check_run,
@@ -21,7 +21,7 @@ from provenance.liveness_report import (
     suspected_counts,
 )
 from provenance.models import Capture, utcnow
-from provenance.states import SourceState
+from provenance.states import RunStatus, SourceState
 from scheduler.cli.common import (
     EXIT_PROBLEMS,
     HomeOption,
@@ -66,7 +66,105 @@ def _capture_json(capture: Capture) -> dict[str, Any]:
     }
 
 
+def _policy(checks: int | None, after: str | None) -> LivenessPolicy:
+    try:
+        base = LivenessPolicy.from_env()
+        return LivenessPolicy(
+            confirm_checks=checks if checks is not None else base.confirm_checks,
+            confirm_interval=parse_duration(after) if after else base.confirm_interval,
+        )
+    except ValueError as exc:
+        raise UserError(f"confirmation policy: {exc}") from None
+
+
 def register(app: typer.Typer) -> None:
+    @app.command()
+    def check(
+        chronicles: Annotated[
+            list[str] | None,
+            typer.Argument(help="Chronicles (id or slug) whose sources to check; all if none."),
+        ] = None,
+        proxy: Annotated[
+            str | None, typer.Option("--proxy", help="HTTP proxy for every request.")
+        ] = None,
+        timeout: Annotated[
+            float | None, typer.Option("--timeout", min=0.1, help="Seconds per download.")
+        ] = None,
+        confirm_checks: Annotated[
+            int | None,
+            typer.Option(
+                "--confirm-checks",
+                min=1,
+                help="Consistent 'gone' checks that confirm a deletion (default 3, "
+                "$SOURCEKEEP_GONE_CHECKS).",
+            ),
+        ] = None,
+        confirm_after: Annotated[
+            str | None,
+            typer.Option(
+                "--confirm-after",
+                help="Time those checks must span, e.g. 48h (default 48h, "
+                "$SOURCEKEEP_GONE_INTERVAL).",
+            ),
+        ] = None,
+        json_out: JsonOption = False,
+        home: HomeOption = None,
+    ) -> None:
+        """Re-check sources: fetch them again, classify the answer, compare the main text with
+        the first good capture, and record each source's state with its evidence."""
+        from crawler.settings import CrawlOptions, SettingError
+        from scheduler.archiving import ArchiveInputError
+        from scheduler.checking import run_check
+        from scheduler.cli.archive_cmds import _check_proxy
+        from scheduler.locks import RunLocked
+
+        _check_proxy(proxy)
+        policy = _policy(confirm_checks, confirm_after)
+        try:
+            options = CrawlOptions.from_env(proxy=proxy, timeout=timeout)
+        except SettingError as exc:
+            raise UserError(str(exc)) from exc
+        settings, engine = engine_for(home)
+        try:
+            summary = run_check(
+                settings, engine, options, chronicles=chronicles or [], policy=policy
+            )
+        except (ArchiveInputError, RunLocked) as exc:
+            raise UserError(str(exc)) from exc
+        with session_scope(engine) as session:
+            counts = state_counts(session)
+            gone = recent_changes(session, [SourceState.GONE], run_id=summary.run_id)
+            changed = recent_changes(session, [SourceState.CHANGED], run_id=summary.run_id)
+        out = {
+            "run": summary.run_id,
+            "status": summary.status.value,
+            "planned": summary.planned,
+            "checked": summary.checked,
+            "observed": dict(sorted(summary.observed.items())),
+            "states": counts,
+            "newly_gone": gone,
+            "newly_changed": changed,
+            "failures": summary.failures,
+        }
+        if json_out:
+            print_json(out)
+        else:
+            print_table(
+                f"check run {summary.run_id}: {summary.checked} of {summary.planned} checked",
+                ["observed", "sources"],
+                sorted(summary.observed.items()),
+            )
+            print_table("States now", ["state", "sources"], list(counts.items()))
+            for title, items in (("Newly gone", gone), ("Newly changed", changed)):
+                if items:
+                    print_table(
+                        title,
+                        ["id", "was", "url"],
+                        [(i["id"], i["old_state"], i["url"]) for i in items],
+                    )
+        if summary.status is not RunStatus.FINISHED:
+            raise typer.Exit(EXIT_PROBLEMS)
+
     @app.command()
     def sources(
         state: Annotated[
@@ -188,9 +286,7 @@ def register(app: typer.Typer) -> None:
             if found is None or found.id is None:
                 raise UserError(f"{source}: no such source (give its id or URL)")
             baseline = first_good_capture(session, found.id)
-            latest = (
-                latest_capture(session, found.id, baseline.requested_url) if baseline else None
-            )
+            latest = latest_capture(session, found.id, baseline.requested_url) if baseline else None
         if baseline is None or latest is None:
             fail(f"source {found.id} has no good capture yet", EXIT_PROBLEMS)
         old, new = baseline.text or "", latest.text or ""

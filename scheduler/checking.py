@@ -1,0 +1,224 @@
+"""One check run: fetch every source again (captured like any fetch: unchanged payloads
+become revisit records), let its platform adapter say what the answer means, apply drift
+against the first good capture, and move each source's state.
+
+The per-source work happens in :class:`LivenessHook`, which the crawl pipeline calls in its
+storage thread once a source's captures and texts are stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from archive.warc import WarcStore
+from crawler.pipeline import Sink
+from crawler.platforms import PROBES, Adapter, adapter_for
+from crawler.platforms.probes import host_key
+from crawler.platforms.youtube import YouTubeAdapter, ytdlp_metadata
+from crawler.results import Role, SourceFetch
+from crawler.run import crawl
+from crawler.settings import CrawlOptions, software
+from crawler.spider import Target
+from crawler.store import CaptureStore, StoredSource
+from provenance import captures
+from provenance.config import Settings
+from provenance.drift import DriftPolicy, compare
+from provenance.evidence import first_good_capture
+from provenance.ingest import latest_version
+from provenance.liveness import LivenessPolicy, Observation, record_check
+from provenance.liveness_report import cited_source_ids
+from provenance.models import Capture, Source
+from provenance.states import Platform, RunKind, RunStatus, SourceState
+from scheduler.archiving import repair_files, resolve_chronicles, wants_text
+from scheduler.locks import run_lock
+
+log = logging.getLogger(__name__)
+
+
+def evidence_capture(stored: StoredSource, observation: Observation) -> int | None:
+    """The capture an observation rests on: the page, or the companion it read."""
+    wanted = Role(observation.evidence.get("role", Role.PAGE.value))
+    page_id = None
+    for result, capture_id in zip(stored.item.results, stored.capture_ids, strict=True):
+        if result.role is wanted and capture_id is not None:
+            return capture_id
+        if result.role is Role.PAGE:
+            page_id = capture_id
+    return page_id
+
+
+def apply_drift(
+    session: Session,
+    source: Source,
+    observation: Observation,
+    capture_id: int | None,
+    policy: DriftPolicy,
+) -> Observation:
+    """Turn a reachable observation into ``live`` or ``changed`` against the first good capture
+    of the same URL (main text; body hash when neither side has text)."""
+    if observation.state is not SourceState.LIVE or not observation.content or capture_id is None:
+        return observation
+    current = session.get(Capture, capture_id)
+    if current is None:
+        return observation
+    baseline = first_good_capture(session, source.id or 0, current.requested_url)
+    if baseline is None or baseline.id == current.id:
+        return observation.with_state(SourceState.LIVE, baseline_capture=capture_id)
+    extra: dict[str, Any] = {"baseline_capture": baseline.id}
+    if baseline.text and current.text:
+        drift = compare(baseline.text, current.text, policy)
+        return observation.with_state(drift.state, **extra, **drift.evidence())
+    same = baseline.body_sha256 is not None and baseline.body_sha256 == current.body_sha256
+    return observation.with_state(
+        SourceState.LIVE if same else SourceState.CHANGED, **extra, compared="body_sha256"
+    )
+
+
+@dataclass
+class LivenessHook:
+    """Classify each fetched source and record the check (runs in the storage thread)."""
+
+    engine: Engine
+    run_id: int
+    policy: LivenessPolicy
+    drift: DriftPolicy = field(default_factory=DriftPolicy)
+    proxy: str | None = None
+    observed: Counter[str] = field(default_factory=Counter)
+    deferred: dict[str, list[tuple[SourceFetch, StoredSource]]] = field(default_factory=dict)
+
+    def __call__(self, fetch: SourceFetch, stored: StoredSource) -> None:
+        adapter = adapter_for(fetch.url)
+        if (
+            adapter.platform is Platform.WEB
+            and not fetch.by_role(Role.PROBE)
+            and PROBES.pending(fetch.url)
+        ):
+            # Its host's soft-404 probe has not been answered yet: judge it once it has.
+            self.deferred.setdefault(host_key(fetch.url), []).append((fetch, stored))
+            return
+        self._judge(adapter, fetch, stored)
+        for probe in fetch.by_role(Role.PROBE):
+            for waiting, waiting_stored in self.deferred.pop(host_key(probe.requested_url), []):
+                self._judge(adapter_for(waiting.url), waiting, waiting_stored)
+
+    def flush(self) -> None:
+        """Judge the sources still waiting for a probe that never came."""
+        while self.deferred:
+            _host, waiting = self.deferred.popitem()
+            for fetch, stored in waiting:
+                self._judge(adapter_for(fetch.url), fetch, stored)
+
+    def _judge(self, adapter: Adapter, fetch: SourceFetch, stored: StoredSource) -> None:
+        observation = adapter.observe(fetch)
+        if isinstance(adapter, YouTubeAdapter):
+            metadata = ytdlp_metadata(fetch.url, self.proxy)
+            if metadata is not None:
+                observation = observation.with_state(observation.state, ytdlp=metadata)
+        capture_id = evidence_capture(stored, observation)
+        with Session(self.engine, expire_on_commit=False) as session:
+            source = session.get(Source, fetch.source_id)
+            if source is None:
+                raise LookupError(f"source {fetch.source_id} vanished during the check")
+            observation = apply_drift(session, source, observation, capture_id, self.drift)
+            record_check(
+                session,
+                source,
+                observation,
+                policy=self.policy,
+                run_id=self.run_id,
+                capture_id=capture_id,
+            )
+            session.commit()
+        self.observed[observation.state.value] += 1
+
+
+@dataclass
+class CheckSummary:
+    run_id: int
+    planned: int
+    checked: int = 0
+    observed: Counter[str] = field(default_factory=Counter)
+    status: RunStatus = RunStatus.RUNNING
+    failures: list[str] = field(default_factory=list)
+
+
+def sources_to_check(session: Session, chronicle_ids: Sequence[int] | None) -> list[Source]:
+    query = select(Source).order_by(col(Source.id))
+    if chronicle_ids is not None:
+        query = query.where(col(Source.id).in_(list(chronicle_ids)))
+    return list(session.exec(query).all())
+
+
+def run_check(
+    settings: Settings,
+    engine: Engine,
+    options: CrawlOptions,
+    *,
+    chronicles: Sequence[str] = (),
+    policy: LivenessPolicy | None = None,
+    drift: DriftPolicy | None = None,
+    on_planned: Callable[[int], None] | None = None,
+    on_source: Callable[[], None] | None = None,
+) -> CheckSummary:
+    """Re-check every source (of the chronicles, or all)."""
+    with Session(engine) as session:
+        chosen = resolve_chronicles(session, chronicles)
+    with run_lock(settings.home):
+        with Session(engine) as session:
+            captures.interrupt_stale_runs(session, RunKind.CHECK)
+        repair_files(settings, engine)
+        settings.warc_dir.mkdir(parents=True, exist_ok=True)
+        with Session(engine) as session:
+            ids = None
+            if chosen:
+                versions = [latest_version(session, c.id or 0) for c in chosen]
+                ids = cited_source_ids(session, [v.id for v in versions if v and v.id])
+            sources = sources_to_check(session, ids)
+            targets = [Target(s.id, s.url) for s in sources if s.id is not None]
+            run = captures.start_run(session, RunKind.CHECK, software())
+        assert run.id is not None
+        summary = CheckSummary(run.id, len(targets))
+        if on_planned is not None:
+            on_planned(len(targets))
+        hook = LivenessHook(
+            engine,
+            run.id,
+            policy or LivenessPolicy.from_env(),
+            drift or DriftPolicy(),
+            proxy=options.proxy,
+        )
+
+        def progress(_stored: StoredSource) -> None:
+            summary.checked += 1
+            if on_source is not None:
+                on_source()
+
+        warcs = WarcStore(settings.warc_dir, index_dir=settings.index_dir, software=software())
+        store = CaptureStore(engine, warcs, run.id, software(), wants_text)
+        sink = Sink(store, hook=hook, extract_workers=options.extract_workers, on_progress=progress)
+        PROBES.start_run(enabled=True)
+        status = RunStatus.FAILED
+        log_file = settings.home / "logs" / f"check-{run.id:06d}.log"
+        try:
+            reason = crawl(targets, options, sink, log_file=log_file)
+            hook.flush()
+            if sink.failures:
+                summary.failures = [f"{type(e).__name__}: {e}" for e in sink.failures]
+            elif reason == "finished":
+                status = RunStatus.FINISHED
+            else:
+                status = RunStatus.INTERRUPTED
+        finally:
+            PROBES.start_run(enabled=False)
+            summary.status = status
+            summary.observed = hook.observed
+            with Session(engine) as session:
+                captures.finish_run(session, run.id, status, dict(hook.observed))
+    return summary
