@@ -2,7 +2,8 @@
 then hand the source's ``SourceFetch`` to the per-source hook.
 
 Fetching never waits on storage or extraction: ``process_item`` only waits for the WARC
-records and rows of the source to be committed (in the storage thread), then returns while
+records and rows of the source to be committed (in the storage thread, several sources per
+commit when they arrive faster than one commit takes), then returns while
 text extraction (``archive.text.extract`` in a ``ProcessPoolExecutor``) continues in the
 background. When a source's texts are stored (conversion records written), the hook runs —
 in the storage thread, so it may use the database. ``close_spider`` waits for all of it.
@@ -19,10 +20,11 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from archive.text import extract
+from archive.text import Extracted, extract
+from crawler.batching import Batcher
 from crawler.results import SourceFetch
 from crawler.spider import SourceItem
-from crawler.store import CaptureStore, StoredSource
+from crawler.store import CaptureStore, StoredSource, TextJob
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -59,6 +61,11 @@ class StorePipeline:
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self.failures = sink.failures
+        store = sink.store
+        self._stores: Batcher[SourceItem, StoredSource] = Batcher(self._storage, store.store_many)
+        self._texts: Batcher[tuple[TextJob, Extracted], None] = Batcher(
+            self._storage, lambda done: [store.store_texts(done)] * len(done)
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -75,7 +82,7 @@ class StorePipeline:
         if not isinstance(item, SourceItem):
             return item
         try:
-            stored = await self._in(self._storage, self.sink.store.store, item)
+            stored = await self._stores.submit(item)
         except Exception as exc:
             self.failures.append(exc)
             raise
@@ -97,7 +104,7 @@ class StorePipeline:
             extracted = await self._in(
                 self._extractors, extract, job.body, job.content_type, job.url
             )
-            await self._in(self._storage, self.sink.store.store_text, job, extracted)
+            await self._texts.submit((job, extracted))
         if self.sink.hook is not None:
             await self._in(self._storage, self.sink.hook, stored.item.source_fetch(), stored)
         if self.sink.on_progress is not None:

@@ -6,8 +6,10 @@ database see one writer and the reactor never waits on disk or database.
 For every archived fetch, each hop with a response (redirects, retried attempts, the final
 answer) becomes a ``request``, ``response`` and ``metadata`` record; ``WarcStore.write_fetch``
 flushes and fsyncs them before it returns, and only then is the ``Capture`` row committed
-with a ``CaptureRecord`` per record. The capture's status, hashes and sizes are those of the
-final response (the citation's capture); every hop stays in the WARC.
+with a ``CaptureRecord`` per record. Sources that arrive while the thread is busy are stored
+as one batch with one commit (a group commit), so the database syncs once per batch. The
+capture's status, hashes and sizes are those of the final response (the citation's capture);
+every hop stays in the WARC.
 
 Revisits: a final response whose non-empty, complete payload has the same SHA-256 as an
 earlier stored response *of the same URL* is written as a ``revisit`` record
@@ -88,18 +90,27 @@ class CaptureStore:
     # -- one source ---------------------------------------------------------------------
 
     def store(self, item: SourceItem) -> StoredSource:
-        ids: list[int | None] = []
-        jobs: list[TextJob] = []
+        return self.store_many([item])[0]
+
+    def store_many(self, items: list[SourceItem]) -> list[StoredSource]:
+        """Store several sources: all their records are durable before one commit of all
+        their rows (a group commit: one database sync for the batch)."""
+        out: list[StoredSource] = []
         with Session(self.engine, expire_on_commit=False) as session:
-            for result in item.results:
-                if not result.archive:
-                    ids.append(None)
-                    continue
-                capture, job = self._store_result(session, item, result)
-                ids.append(capture.id)
-                if job is not None:
-                    jobs.append(job)
-        return StoredSource(item, ids, jobs)
+            for item in items:
+                ids: list[int | None] = []
+                jobs: list[TextJob] = []
+                for result in item.results:
+                    if not result.archive:
+                        ids.append(None)
+                        continue
+                    capture, job = self._store_result(session, item, result)
+                    ids.append(capture.id)
+                    if job is not None:
+                        jobs.append(job)
+                out.append(StoredSource(item, ids, jobs))
+            session.commit()
+        return out
 
     def _store_result(
         self, session: Session, item: SourceItem, result: FetchResult
@@ -159,7 +170,7 @@ class CaptureStore:
             redirects=exchange.redirects,
             session_used=any(h.session for h in hops),
         )
-        captures.record_capture(session, capture, locations)
+        captures.record_capture(session, capture, locations, commit=False)
         job = None
         if response is not None and capture.id is not None and self.wants_text(
             response.content_type, exchange.body
@@ -212,22 +223,28 @@ class CaptureStore:
     # -- text ---------------------------------------------------------------------------
 
     def store_text(self, job: TextJob, extracted: Extracted) -> None:
-        """Write the conversion record (when there is text), then the text columns."""
-        conversion = None
-        if extracted.text and job.response is not None:
-            conversion = _ref(self.warcs.write_conversion(job.response, extracted.text))
-        facts = captures.TextFacts(
-            text=extracted.text,
-            sha256=extracted.sha256,
-            simhash=extracted.simhash,
-            title=extracted.title,
-            author=extracted.author,
-            published=extracted.date,
-        )
+        self.store_texts([(job, extracted)])
+
+    def store_texts(self, done: list[tuple[TextJob, Extracted]]) -> None:
+        """Write the conversion records (where there is text), then commit the text columns
+        of all of them at once."""
         with Session(self.engine, expire_on_commit=False) as session:
-            if conversion is not None:
-                self._note_file(session, conversion.warc_filename)
-            captures.set_text(session, job.capture_id, facts, conversion)
+            for job, extracted in done:
+                conversion = None
+                if extracted.text and job.response is not None:
+                    written = self.warcs.write_conversion(job.response, extracted.text)
+                    conversion = _ref(written)
+                    self._note_file(session, conversion.warc_filename)
+                facts = captures.TextFacts(
+                    text=extracted.text,
+                    sha256=extracted.sha256,
+                    simhash=extracted.simhash,
+                    title=extracted.title,
+                    author=extracted.author,
+                    published=extracted.date,
+                )
+                captures.set_text(session, job.capture_id, facts, conversion, commit=False)
+            session.commit()
 
     # -- files --------------------------------------------------------------------------
 
@@ -240,12 +257,12 @@ class CaptureStore:
     def _note_file(self, session: Session, filename: str) -> None:
         if filename not in self._files:
             self._files.add(filename)
-            captures.note_warc_file(session, filename)
+            captures.note_warc_file(session, filename, commit=False)
 
     def _closed(self, session: Session, info: WarcFileInfo) -> None:
         self._files.add(info.filename)
         captures.note_warc_file(
-            session, info.filename, size=info.size, sha256=info.sha256, closed=True
+            session, info.filename, size=info.size, sha256=info.sha256, closed=True, commit=False
         )
 
     def close(self) -> None:
@@ -257,3 +274,4 @@ class CaptureStore:
         with Session(self.engine, expire_on_commit=False) as session:
             for info in closed:
                 self._closed(session, info)
+            session.commit()

@@ -155,15 +155,21 @@ def prior_response(session: Session, url: str, payload_digest: str) -> PriorResp
 
 
 def record_capture(
-    session: Session, capture: Capture, records: Sequence[RecordLocation]
+    session: Session,
+    capture: Capture,
+    records: Sequence[RecordLocation],
+    *,
+    commit: bool = True,
 ) -> Capture:
-    """Commit a capture and the locations of its records (already durable on disk)."""
+    """Add a capture and the locations of its records (already durable on disk), and commit
+    unless the caller commits a batch itself."""
     session.add(capture)
     session.flush()
     assert capture.id is not None
     for rec in records:
         session.add(_record_row(capture.id, rec))
-    session.commit()
+    if commit:
+        session.commit()
     return capture
 
 
@@ -201,6 +207,8 @@ def set_text(
     capture_id: int,
     facts: TextFacts,
     conversion: RecordLocation | None = None,
+    *,
+    commit: bool = True,
 ) -> None:
     """Store the extracted text of a capture (and where its conversion record lies)."""
     capture = session.get(Capture, capture_id)
@@ -216,7 +224,8 @@ def set_text(
     session.add(capture)
     if conversion is not None:
         session.add(_record_row(capture_id, conversion))
-    session.commit()
+    if commit:
+        session.commit()
 
 
 def outcome_counts(session: Session, run_id: int) -> dict[str, int]:
@@ -249,6 +258,7 @@ def note_warc_file(
     size: int | None = None,
     sha256: str | None = None,
     closed: bool = False,
+    commit: bool = True,
 ) -> None:
     """Create or update the row of a WARC file (its SHA-256 once it is closed)."""
     row = session.exec(select(WarcFile).where(WarcFile.filename == filename)).first()
@@ -261,4 +271,5 @@ def note_warc_file(
     if closed and row.closed_at is None:
         row.closed_at = utcnow()
     session.add(row)
-    session.commit()
+    if commit:
+        session.commit()
