@@ -46,7 +46,7 @@ class Sink:
 
     store: CaptureStore
     hook: SourceHook | None = None
-    extract_workers: int = 0  # 0: one per CPU
+    extract_workers: int = 0  # 0: one per CPU but one
     on_progress: Callable[[StoredSource], None] | None = None
     failures: list[BaseException] = field(default_factory=list)  # what could not be stored
 
@@ -55,7 +55,8 @@ class StorePipeline:
     def __init__(self, sink: Sink) -> None:
         self.sink = sink
         self._storage: Executor = ThreadPoolExecutor(1, thread_name_prefix="sourcekeep-store")
-        workers = sink.extract_workers or os.cpu_count() or 1
+        # one core stays with the crawler itself
+        workers = sink.extract_workers or max(1, (os.cpu_count() or 1) - 1)
         self._extractors: Executor = ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context("spawn")
         )

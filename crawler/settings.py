@@ -29,7 +29,7 @@ SOURCEKEEP_CONTACT_URL          project URL                contact URL in the Us
 SOURCEKEEP_ALLOW_PRIVATE        0                          1 allows private/loopback hosts
 SOURCEKEEP_CA_BUNDLE            (none)                     extra CAs trusted when recording
                                                            whether TLS validated
-SOURCEKEEP_EXTRACT_WORKERS      CPU count                  text-extraction processes
+SOURCEKEEP_EXTRACT_WORKERS      CPU count - 1 (at least 1) text-extraction processes
 ==============================  =========================  ================================
 
 TLS certificates are never enforced (a TLS problem must not prevent archiving); whether the
@@ -94,7 +94,7 @@ class CrawlOptions:
     allow_private: bool = False
     ca_bundle: str | None = None
     proxy: str | None = None
-    extract_workers: int = 0  # 0: one per CPU
+    extract_workers: int = 0  # 0: one per CPU but one
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> CrawlOptions:
