@@ -54,23 +54,16 @@ _register()
 
 
 def main() -> None:
-    """Console-script entry point: run the app, turning user errors into one-line messages."""
+    """Console-script entry point: run the app, turning user errors into one-line messages.
+
+    Usage errors are reported by typer itself (standalone mode, exit 2); errors in the
+    user's input raised by commands end here as one line on stderr.
+    """
     try:
-        rc = app(standalone_mode=False)
-    except typer.Abort:
-        err_console.print("[bold red]error:[/] aborted")
-        sys.exit(130)
+        app()
     except (UserError, DatabaseError) as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(getattr(exc, "exit_code", EXIT_USAGE))
     except KeyboardInterrupt:
         err_console.print("[bold red]error:[/] interrupted")
         sys.exit(130)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(EXIT_USAGE)
-        raise
-    sys.exit(rc if isinstance(rc, int) else 0)
