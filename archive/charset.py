@@ -47,6 +47,15 @@ def _codec(name: str | None) -> str | None:
         return None
 
 
+def _strict(body: bytes, name: str) -> str:
+    """Decode strictly, except that a character cut off at the very end is dropped.
+
+    A body truncated at the size cap may end in the middle of a multi-byte character; that
+    must not make a UTF-8 page look like some legacy encoding.
+    """
+    return codecs.getincrementaldecoder(name)(errors="strict").decode(body, final=False)
+
+
 def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """The text of the body and the name of the encoding used."""
     for bom, name in _BOMS:
@@ -56,11 +65,11 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
         name = _codec(declared)
         if name:
             try:
-                return body.decode(name), name
+                return _strict(body, name), name
             except UnicodeDecodeError:
                 continue
     try:
-        return body.decode("utf-8"), "utf-8"
+        return _strict(body, "utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     best = charset_normalizer.from_bytes(body, cp_isolation=CANDIDATES).best()

@@ -39,6 +39,15 @@ def test_meta_and_http_charsets_are_honoured() -> None:
     )
 
 
+@pytest.mark.parametrize("content_type", [None, "text/html; charset=utf-8"])
+def test_a_utf8_body_cut_inside_a_character_stays_utf8(content_type: str | None) -> None:
+    body = samples.article_html().encode("utf-8")
+    cut = body[: body.index("приговорил".encode()) + 3]  # ends in the middle of "р"
+    text, encoding = decode(cut, content_type)
+    assert encoding == "utf-8"
+    assert text.endswith("п")
+
+
 def test_metadata_and_fingerprints() -> None:
     got = extract(samples.article_html().encode("utf-8"), "text/html; charset=utf-8", URL)
     assert got.author == "Айгуль Нурланова"
