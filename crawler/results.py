@@ -37,6 +37,7 @@ class FetchedExchange:
     started_at: dt.datetime | None = None
     payload_sha256: str | None = None  # of the payload as stored (still content-encoded)
     body_sha256: str | None = None  # of the decoded body
+    session_used: bool = False  # the final request carried the cookies.txt session
 
     @property
     def content_type(self) -> str | None:

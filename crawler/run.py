@@ -5,6 +5,7 @@ The Twisted reactor cannot be restarted, so a process runs at most one crawl.
 
 from __future__ import annotations
 
+from http.cookiejar import MozillaCookieJar
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,15 @@ from crawler.spider import SourceSpider, Target
 
 
 def crawl(
-    targets: list[Target], options: CrawlOptions, sink: Sink, log_file: Path | None = None
+    targets: list[Target],
+    options: CrawlOptions,
+    sink: Sink,
+    log_file: Path | None = None,
+    session: MozillaCookieJar | None = None,
 ) -> str:
     """Fetch and store every target; returns Scrapy's finish reason (``finished`` when the
-    crawl ran to its end, ``shutdown`` when interrupted)."""
+    crawl ran to its end, ``shutdown`` when interrupted). ``session``: cookies.txt cookies
+    sent to the hosts they cover (``crawler.cookies``)."""
     settings: dict[str, Any] = options.scrapy_settings()
     settings["ITEM_PIPELINES"] = {"crawler.pipeline.StorePipeline": 300}
     settings["RETRY_GIVE_UP_LOG_LEVEL"] = "INFO"
@@ -36,6 +42,7 @@ def crawl(
         proxy=options.proxy,
         allow_private=options.allow_private,
         sink=sink,
+        session=session,
     )
     process.start()
     stats = crawler.stats

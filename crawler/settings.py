@@ -165,6 +165,7 @@ class CrawlOptions:
             "DOWNLOADER_MIDDLEWARES": {
                 "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
                 "crawler.retry.BackoffRetryMiddleware": 550,
+                "crawler.cookies.SessionCookiesMiddleware": 710,  # after CookiesMiddleware
                 "crawler.policy.PolicyMiddleware": 760,
                 "crawler.capture.CaptureMiddleware": 950,
             },

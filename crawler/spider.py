@@ -1,7 +1,9 @@
 """The spider: fetch each source's cited URL and the companions its platform adapter asks for.
 
 For every source the spider requests the page and ``adapter_for(url).companions(url)``;
-when the page has arrived it asks ``adapter.media(page, fetch)`` for media to download too.
+when the page or an embed has arrived it asks ``adapter.media(exchange, fetch)`` for media to
+download too (the embed usually carries the post's photos and video, and may arrive after the
+page). A URL is requested at most once per source.
 Each request ends (callback or errback) as one :class:`FetchResult` holding every hop and
 retry the capture middleware saw. When the last request of a source has ended, the spider
 emits one :class:`SourceItem` with all of them; the pipeline stores it and hands the
@@ -13,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from http.cookiejar import MozillaCookieJar
 from typing import Any
 
 import scrapy
@@ -21,6 +24,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.capture import HOPS_META, Hop
+from crawler.cookies import SESSION_META
 from crawler.platforms import adapter_for
 from crawler.platforms.base import Adapter, Companion
 from crawler.policy import RefusedURL, static_refusal
@@ -34,6 +38,7 @@ _SOURCE = "sourcekeep_source"
 _ROLE = "sourcekeep_role"
 _ARCHIVE = "sourcekeep_archive"
 _REQUESTED = "sourcekeep_requested"
+_MEDIA_FROM = (Role.PAGE, Role.EMBED)  # answers that may name the post's media
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,7 @@ class _Pending:
     item: SourceItem
     adapter: Adapter
     open: int = 0
+    requested: set[str] = field(default_factory=set)  # URLs asked for (each fetched once)
 
 
 def outcome_of(hop: Hop | None) -> FetchOutcome:
@@ -108,11 +114,14 @@ class SourceSpider(scrapy.Spider):
         proxy: str | None = None,
         allow_private: bool = False,
         sink: Any = None,
+        session: MozillaCookieJar | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.targets = targets
         self.sink = sink  # where the pipeline stores items (crawler.pipeline.Sink)
+        # cookies.txt session, sent by crawler.cookies.SessionCookiesMiddleware
+        self.session = session
         self.proxy = proxy
         self.allow_private = allow_private
         self._pending: dict[int, _Pending] = {}
@@ -129,7 +138,14 @@ class SourceSpider(scrapy.Spider):
     # -- requests -------------------------------------------------------------------
 
     def _fetch_all(self, pending: _Pending, wanted: list[Companion]) -> Iterator[Any]:
-        """Requests for the wanted URLs; refused ones end at once (and may end the source)."""
+        """Requests for the wanted URLs not yet asked for; refused ones end at once (and may
+        end the source)."""
+        fresh: list[Companion] = []
+        for companion in wanted:
+            if companion.url not in pending.requested:
+                pending.requested.add(companion.url)
+                fresh.append(companion)
+        wanted = fresh
         pending.open += len(wanted)
         for companion in wanted:
             reason = static_refusal(companion.url, allow_private=self.allow_private)
@@ -176,6 +192,7 @@ class SourceSpider(scrapy.Spider):
         exchange = self._exchange(meta, hops, outcome_of(final))
         exchange.final_url = response.url
         exchange.body = response.body  # content coding undone by Scrapy
+        exchange.session_used = bool(meta.get(SESSION_META))
         yield from self._ended(
             self._pending[meta[_SOURCE]], FetchResult(meta[_ROLE], meta[_ARCHIVE], hops, exchange)
         )
@@ -198,6 +215,7 @@ class SourceSpider(scrapy.Spider):
             outcome, error = FetchOutcome.NETWORK_ERROR, f"{type(exc).__name__}: {exc}"
         exchange = self._exchange(meta, hops, outcome)
         exchange.error = error
+        exchange.session_used = bool(meta.get(SESSION_META))
         if final is not None and final.response is not None and not final.is_redirect:
             exchange.body = final.response.payload
         yield from self._ended(
@@ -224,7 +242,7 @@ class SourceSpider(scrapy.Spider):
     def _ended(self, pending: _Pending, result: FetchResult) -> Iterator[Any]:
         pending.item.results.append(result)
         pending.open -= 1
-        if result.role is Role.PAGE and result.exchange.status is not None:
+        if result.role in _MEDIA_FROM and result.exchange.status is not None:
             media = pending.adapter.media(result.exchange, pending.item.source_fetch())
             yield from self._fetch_all(pending, media)
         if pending.open == 0:
