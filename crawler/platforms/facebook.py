@@ -3,7 +3,9 @@
 Facebook shows anonymous visitors a login wall for much that still exists, and "This content
 isn't available" for posts that are deleted *or* merely restricted. So a login page is
 ``walled`` (never ``gone``), and "content isn't available" raises a suspicion of deletion that
-only an authenticated check (cookies.txt) can confirm.
+only an authenticated check (cookies.txt) can confirm. Whether a fetch was authenticated is
+read from the page's exchange (``session_used``, set by the crawler when it sent the
+cookies.txt session), so one adapter serves anonymous and authenticated runs alike.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ class FacebookAdapter:
     platform = Platform.FACEBOOK
 
     def __init__(self, authenticated: bool = False) -> None:
-        # True when the crawler sends a logged-in session's cookies (cookies.txt).
+        # True: treat every fetch as authenticated, whatever its exchange says.
         self.authenticated = authenticated
 
     def handles(self, url: str) -> bool:
@@ -70,13 +72,14 @@ class FacebookAdapter:
 
     def observe(self, fetch: SourceFetch) -> Observation:
         page = fetch.page
+        authenticated = self.authenticated or (page is not None and page.session_used)
         answer = answer_observation(page)
         if answer is not None:
-            if answer.state is SourceState.GONE and not self.authenticated:
+            if answer.state is SourceState.GONE and not authenticated:
                 return Observation(answer.state, answer.evidence, conclusive=False)
             return answer
         assert page is not None
-        evidence = {**base_evidence(page), "session_used": self.authenticated}
+        evidence = {**base_evidence(page), "session_used": authenticated}
         if is_login_url(page.final_url):
             return Observation(SourceState.WALLED, {**evidence, "marker": "login redirect"})
         sel = selector(page)
@@ -86,7 +89,7 @@ class FacebookAdapter:
             return Observation(
                 SourceState.GONE,
                 {**evidence, "marker": unavailable},
-                conclusive=self.authenticated,
+                conclusive=authenticated,
             )
         login = contains_phrase(text, LOGIN_PHRASES)
         if login or sel.css(LOGIN_FORM):

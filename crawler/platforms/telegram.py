@@ -3,7 +3,9 @@
 The embed (``?embed=1&mode=tme``) is the widget Telegram serves for websites; it carries the
 post's text, date (``time[datetime]``), views, author and media, or, for a deleted post,
 ``tgme_widget_message_error`` ("Post not found") — while still answering HTTP 200.
-Photo and video links point to a CDN and expire, so they are fetched at capture time.
+Photo and video links (and the video's poster image) point to a CDN and expire, so they are
+fetched at capture time: the spider asks :meth:`TelegramAdapter.media` again when the embed
+arrives, and fetches each URL once.
 """
 
 from __future__ import annotations
@@ -71,10 +73,17 @@ class TelegramPost:
     views_text: str | None = None
     photos: list[str] = field(default_factory=list)
     videos: list[str] = field(default_factory=list)
+    thumbnails: list[str] = field(default_factory=list)  # poster images of the videos
 
     @property
     def media(self) -> list[str]:
+        """The post's photos and videos."""
         return [*self.photos, *self.videos]
+
+    @property
+    def downloads(self) -> list[str]:
+        """Everything to fetch with the post: its media and the videos' poster images."""
+        return [*self.media, *(t for t in self.thumbnails if t not in self.photos)]
 
 
 def _text_of(node: Selector) -> str:
@@ -99,11 +108,8 @@ def parse_post(html: str) -> TelegramPost:
     text_node = message.css(".tgme_widget_message_text")
     author = message.css(".tgme_widget_message_owner_name ::text").getall()
     views_text = message.css(".tgme_widget_message_views::text").get()
-    photos: list[str] = []
-    for style in message.css(".tgme_widget_message_photo_wrap::attr(style)").getall():
-        found = _BACKGROUND.search(style)
-        if found and found.group(1) not in photos:
-            photos.append(found.group(1))
+    photos = _backgrounds(message, ".tgme_widget_message_photo_wrap")
+    thumbnails = _backgrounds(message, ".tgme_widget_message_video_thumb")
     videos = [
         src
         for src in dict.fromkeys(message.css("video.tgme_widget_message_video::attr(src)").getall())
@@ -120,7 +126,18 @@ def parse_post(html: str) -> TelegramPost:
         views_text=views_text.strip() if views_text else None,
         photos=photos,
         videos=videos,
+        thumbnails=thumbnails,
     )
+
+
+def _backgrounds(message: Selector, css: str) -> list[str]:
+    """The ``background-image`` URLs of the elements ``css`` selects, in order, once each."""
+    urls: list[str] = []
+    for style in message.css(f"{css}::attr(style)").getall():
+        found = _BACKGROUND.search(style)
+        if found and found.group(1) not in urls:
+            urls.append(found.group(1))
+    return urls
 
 
 class TelegramAdapter:
@@ -138,7 +155,7 @@ class TelegramAdapter:
         urls: list[str] = []
         for exchange in [page, *fetch.by_role(Role.EMBED)]:
             if is_ok(exchange):
-                urls.extend(parse_post(selector(exchange).get()).media)
+                urls.extend(parse_post(selector(exchange).get()).downloads)
         if not urls and is_ok(page):
             # The embed may not have arrived yet: the post page's og:image is the post's
             # photo (or video thumbnail).
