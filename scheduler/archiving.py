@@ -11,6 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from http.cookiejar import MozillaCookieJar
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -111,8 +112,13 @@ def run_archive(
     hook: SourceHook | None = None,
     on_planned: Callable[[int], None] | None = None,
     on_source: Callable[[FetchOutcome], None] | None = None,
+    session: MozillaCookieJar | None = None,
 ) -> ArchiveSummary:
-    """Archive every source (of the chronicles, or all) that has no good capture yet."""
+    """Archive every source (of the chronicles, or all) that has no good capture yet.
+
+    ``session``: cookies (a loaded cookies.txt) sent to the hosts they cover; the Cookie
+    header is redacted in the WARC request records and the captures say a session was used.
+    """
     with Session(engine) as session:
         chosen = resolve_chronicles(session, chronicles)
     with run_lock(settings.home):
@@ -146,7 +152,13 @@ def run_archive(
                     on_progress=progress)
         status = RunStatus.FAILED
         try:
-            reason = crawl(targets, options, sink, log_file=_log_file(settings.home, run.id))
+            reason = crawl(
+                targets,
+                options,
+                sink,
+                log_file=_log_file(settings.home, run.id),
+                session=session,
+            )
             if sink.failures:
                 summary.failures = [f"{type(e).__name__}: {e}" for e in sink.failures]
             elif reason == "finished":

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from http.cookiejar import MozillaCookieJar
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from crawler.cookies import COOKIES_ENV, HOME_FILE, CookiesError, session_from
 from crawler.settings import CrawlOptions, SettingError
 from provenance.states import FetchOutcome, RunStatus
 from scheduler.cli.common import (
@@ -19,7 +22,27 @@ from scheduler.cli.common import (
     err_console,
     print_json,
     print_table,
+    settings_for,
 )
+
+CookiesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cookies",
+        help=f"Netscape cookies.txt of a logged-in session, sent to the hosts it covers "
+        f"(default: ${COOKIES_ENV}, else {HOME_FILE} in the data home if present). The "
+        "Cookie header is redacted in the archive.",
+    ),
+]
+
+
+def load_session(cookies: Path | None, home: Path | None) -> MozillaCookieJar | None:
+    """The cookies.txt session for a run (None without one); a file that cannot be used is a
+    one-line user error, raised before anything is written."""
+    try:
+        return session_from(cookies, settings_for(home).home)
+    except CookiesError as exc:
+        raise UserError(str(exc)) from exc
 
 
 def _check_proxy(proxy: str | None) -> None:
@@ -61,6 +84,7 @@ def register(app: typer.Typer) -> None:
         timeout: Annotated[
             float | None, typer.Option("--timeout", help="Seconds per download.")
         ] = None,
+        cookies: CookiesOption = None,
         json_out: JsonOption = False,
         home: HomeOption = None,
     ) -> None:
@@ -91,6 +115,7 @@ def register(app: typer.Typer) -> None:
             )
         except SettingError as exc:
             raise UserError(str(exc)) from exc
+        session = load_session(cookies, home)
         settings, engine = engine_for(home)
         progress = None if json_out else _progress()
         task = None
@@ -117,6 +142,7 @@ def register(app: typer.Typer) -> None:
                 limit=limit,
                 on_planned=planned,
                 on_source=one,
+                session=session,
             )
         except ArchiveInputError as exc:
             raise UserError(str(exc)) from exc

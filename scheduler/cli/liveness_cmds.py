@@ -22,6 +22,7 @@ from provenance.liveness_report import (
 )
 from provenance.models import Capture, utcnow
 from provenance.states import RunStatus, SourceState
+from scheduler.cli.archive_cmds import CookiesOption
 from scheduler.cli.common import (
     EXIT_PROBLEMS,
     HomeOption,
@@ -107,6 +108,7 @@ def register(app: typer.Typer) -> None:
                 "$SOURCEKEEP_GONE_INTERVAL).",
             ),
         ] = None,
+        cookies: CookiesOption = None,
         json_out: JsonOption = False,
         home: HomeOption = None,
     ) -> None:
@@ -115,7 +117,7 @@ def register(app: typer.Typer) -> None:
         from crawler.settings import CrawlOptions, SettingError
         from scheduler.archiving import ArchiveInputError
         from scheduler.checking import run_check
-        from scheduler.cli.archive_cmds import _check_proxy
+        from scheduler.cli.archive_cmds import _check_proxy, load_session
         from scheduler.locks import RunLocked
 
         _check_proxy(proxy)
@@ -124,10 +126,16 @@ def register(app: typer.Typer) -> None:
             options = CrawlOptions.from_env(proxy=proxy, timeout=timeout)
         except SettingError as exc:
             raise UserError(str(exc)) from exc
+        session = load_session(cookies, home)
         settings, engine = engine_for(home)
         try:
             summary = run_check(
-                settings, engine, options, chronicles=chronicles or [], policy=policy
+                settings,
+                engine,
+                options,
+                chronicles=chronicles or [],
+                policy=policy,
+                session=session,
             )
         except (ArchiveInputError, RunLocked) as exc:
             raise UserError(str(exc)) from exc
