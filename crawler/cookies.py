@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import urllib.request
+import warnings
 from collections.abc import Iterable
 from http.cookiejar import LoadError, MozillaCookieJar
 from pathlib import Path
@@ -56,9 +57,17 @@ def load_cookies(path: str | Path) -> MozillaCookieJar:
         raise CookiesError(f"cookies file not found: {file}")
     jar = MozillaCookieJar(str(file))
     try:
-        jar.load(ignore_discard=True, ignore_expires=False)
+        with warnings.catch_warnings():
+            # a malformed line also makes http.cookiejar print a traceback as a warning; the
+            # LoadError it raises says it in one line
+            warnings.filterwarnings("ignore", "http.cookiejar bug", UserWarning)
+            jar.load(ignore_discard=True, ignore_expires=False)
     except LoadError as exc:
-        raise CookiesError(f"not a Netscape cookies.txt file: {file} ({exc})") from exc
+        # http.cookiejar's message quotes the offending line, which may hold a cookie value
+        raise CookiesError(
+            f"not a Netscape cookies.txt file: {file} (a header line '# Netscape HTTP Cookie "
+            "File', then one cookie per line in 7 tab-separated fields)"
+        ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise CookiesError(f"cannot read cookies file {file}: {exc}") from exc
     if not len(jar):

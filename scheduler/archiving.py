@@ -112,11 +112,11 @@ def run_archive(
     hook: SourceHook | None = None,
     on_planned: Callable[[int], None] | None = None,
     on_source: Callable[[FetchOutcome], None] | None = None,
-    session: MozillaCookieJar | None = None,
+    cookies: MozillaCookieJar | None = None,
 ) -> ArchiveSummary:
     """Archive every source (of the chronicles, or all) that has no good capture yet.
 
-    ``session``: cookies (a loaded cookies.txt) sent to the hosts they cover; the Cookie
+    ``cookies``: a loaded cookies.txt, its cookies sent to the hosts they cover; the Cookie
     header is redacted in the WARC request records and the captures say a session was used.
     """
     with Session(engine) as session:
@@ -157,7 +157,7 @@ def run_archive(
                 options,
                 sink,
                 log_file=_log_file(settings.home, run.id),
-                session=session,
+                session=cookies,
             )
             if sink.failures:
                 summary.failures = [f"{type(e).__name__}: {e}" for e in sink.failures]

@@ -167,11 +167,12 @@ def run_check(
     drift: DriftPolicy | None = None,
     on_planned: Callable[[int], None] | None = None,
     on_source: Callable[[], None] | None = None,
-    session: MozillaCookieJar | None = None,
+    cookies: MozillaCookieJar | None = None,
 ) -> CheckSummary:
-    """Re-check every source (of the chronicles, or all). ``session``: cookies sent to the
-    hosts they cover (an authenticated check: Facebook's "content isn't available" then
-    counts towards confirming a deletion)."""
+    """Re-check every source (of the chronicles, or all).
+
+    ``cookies``: a loaded cookies.txt, sent to the hosts it covers (an authenticated check:
+    Facebook's "content isn't available" then counts towards confirming a deletion)."""
     with Session(engine) as session:
         chosen = resolve_chronicles(session, chronicles)
     with run_lock(settings.home):
@@ -211,7 +212,7 @@ def run_check(
         status = RunStatus.FAILED
         log_file = settings.home / "logs" / f"check-{run.id:06d}.log"
         try:
-            reason = crawl(targets, options, sink, log_file=log_file, session=session)
+            reason = crawl(targets, options, sink, log_file=log_file, session=cookies)
             hook.flush()
             if sink.failures:
                 summary.failures = [f"{type(e).__name__}: {e}" for e in sink.failures]

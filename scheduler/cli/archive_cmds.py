@@ -142,7 +142,7 @@ def register(app: typer.Typer) -> None:
                 limit=limit,
                 on_planned=planned,
                 on_source=one,
-                session=session,
+                cookies=session,
             )
         except ArchiveInputError as exc:
             raise UserError(str(exc)) from exc

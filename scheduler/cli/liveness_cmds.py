@@ -135,7 +135,7 @@ def register(app: typer.Typer) -> None:
                 options,
                 chronicles=chronicles or [],
                 policy=policy,
-                session=session,
+                cookies=session,
             )
         except (ArchiveInputError, RunLocked) as exc:
             raise UserError(str(exc)) from exc
