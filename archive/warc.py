@@ -5,6 +5,9 @@
 file, updates the CDXJ index, and returns where each record lies. The caller commits its
 database rows only after that, so a row never points at bytes that are not on disk.
 
+``with store.group():`` makes the writes inside one group: they are flushed and fsync'd once,
+and indexed at once, when the block ends (a group commit; commit the rows after the block).
+
 Files are named per ``archive.naming`` and begin with a ``warcinfo`` record. One store
 writes one file at a time; only one process may write to a directory at a time (the caller
 holds the run lock), and after a crash ``archive.recovery`` repairs the file left open.
@@ -195,9 +198,30 @@ class WarcStore:
         self._file: _HashingFile | None = None
         self._warcinfo_id: str | None = None
         self._closed_pending: list[WarcFileInfo] = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._grouped = 0  # depth of open ``group()`` blocks
+        self._unsynced = False  # records written in a group and not yet fsync'd
+        self._pending_index: list[tuple[RecordRef, HttpExchange]] = []
 
     # -- public API -------------------------------------------------------------------
+
+    @contextmanager
+    def group(self) -> Iterator[WarcStore]:
+        """Writes inside become durable together: one flush and fsync, one index update, at
+        the end of the block (not at each write). Commit rows pointing at them after it.
+
+        The store is held by this thread for the whole block. On an error the block's writes
+        to the open file are still synced (they may be orphans, like after a crash between
+        fsync and commit; no row points at them) and the error propagates.
+        """
+        with self._lock:
+            self._grouped += 1
+            try:
+                yield self
+            finally:
+                self._grouped -= 1
+                if self._grouped == 0:
+                    self._settle()
 
     def write_fetch(
         self,
@@ -234,7 +258,9 @@ class WarcStore:
                         self._writer, exchange.target_uri, when, wid, main_id, text
                     )
                     conversion = self._put(out, rec, when)
-            self._index([(written[1], exchange)])
+            self._pending_index.append((written[1], exchange))
+            if not self._grouped:
+                self._flush_index()
         return FetchRecords(written[0], written[1], written[2], conversion, closed)
 
     def write_conversion(self, of: RecordRef, text: str) -> RecordRef:
@@ -301,17 +327,37 @@ class WarcStore:
         start = out.size
         try:
             yield out
-            out.sync()
+            if self._grouped:
+                self._unsynced = True
+            else:
+                out.sync()
         except BaseException:
             self._abandon(out, start)
             raise
 
+    def _settle(self) -> None:
+        """End of a group: fsync what it wrote to the open file, then index it."""
+        if self._unsynced and self._file is not None:
+            self._file.sync()
+        self._unsynced = False
+        self._flush_index()
+
+    def _flush_index(self) -> None:
+        pending, self._pending_index = self._pending_index, []
+        by_file: dict[str, list[tuple[RecordRef, HttpExchange]]] = {}
+        for ref, exchange in pending:
+            by_file.setdefault(ref.filename, []).append((ref, exchange))
+        for refs in by_file.values():
+            self._index(refs)
+
     def _abandon(self, out: _HashingFile, start: int) -> None:
         """Cut a failed write off the file and close it, so the next write starts afresh."""
         self._file = None
+        self._unsynced = False
         out.fh.flush()
         out.fh.truncate(start)
         out.close()
+        self._flush_index()  # a group's earlier writes to this file stay indexed
         if self.index is not None:
             self.index.finish(out.path.name)
         digest = file_sha256(out.path)
@@ -386,6 +432,8 @@ class WarcStore:
             return None
         current, self._file = self._file, None
         current.close()
+        self._unsynced = False
+        self._flush_index()  # entries of a group in this file, before its index is final
         digest = current.sha256.hexdigest()
         if self.index is not None:
             self.index.finish(current.path.name)

@@ -76,9 +76,10 @@ class Measured:
 
 def run_measured(cmd: list[str], env: dict[str, str], cwd: Path) -> Measured:
     start = time.monotonic()
-    proc = subprocess.Popen(
-        cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
+    with open(cwd / "stderr.log", "wb") as err:
+        proc = subprocess.Popen(
+            cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=err, text=True
+        )
     peaks = {"tree": 0, "main": 0}
 
     def sample() -> None:
@@ -114,6 +115,10 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--profile", type=Path, default=None,
+        help="record a py-spy profile (collapsed stacks) of the sourcekeep process tree here",
+    )
     args = parser.parse_args()
     wget = shutil.which("wget")
     if wget is None:
@@ -160,10 +165,18 @@ def main() -> None:
             SOURCEKEEP_RETRIES="0",
         )
         started = dt.datetime.now(dt.UTC)
-        sk_run = run_measured(
-            [str(REPO / ".venv" / "bin" / "sourcekeep"), "archive", "--json"], env, home
-        )
-        summary = json.loads(sk_run.stdout)
+        command = [str(REPO / ".venv" / "bin" / "sourcekeep"), "archive", "--json"]
+        if args.profile is not None:
+            # py-spy's own memory then counts in the tree; profile and measure separately
+            command = [str(REPO / ".venv" / "bin" / "py-spy"), "record", "--subprocesses",
+                       "--threads", "--rate", "250", "--format", "raw",
+                       "-o", str(args.profile.resolve()), "--", *command]
+        sk_run = run_measured(command, env, home)
+        # the JSON summary ends the output (py-spy, when profiling, prints before it)
+        start_json = sk_run.stdout.find("{")
+        if sk_run.returncode != 0 or start_json < 0:
+            sys.exit(f"sourcekeep archive failed (exit {sk_run.returncode}): see {home}")
+        summary, _end = json.JSONDecoder().raw_decode(sk_run.stdout[start_json:])
         engine = create_db_engine(database_url)
         with engine.connect() as conn:
             last = conn.execute(sa.text("SELECT max(finished_at) FROM capture")).scalar_one()

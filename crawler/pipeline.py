@@ -2,8 +2,8 @@
 then hand the source's ``SourceFetch`` to the per-source hook.
 
 Fetching never waits on storage or extraction: ``process_item`` only waits for the WARC
-records and rows of the source to be committed (in the storage thread, several sources per
-commit when they arrive faster than one commit takes), then returns while
+records and rows of the source to be committed (in the storage thread; sources and extracted
+texts that arrive while it is busy share one fsync and one commit), then returns while
 text extraction (``archive.text.extract`` in a ``ProcessPoolExecutor``) continues in the
 background. When a source's texts are stored (conversion records written), the hook runs —
 in the storage thread, so it may use the database. ``close_spider`` waits for all of it.
@@ -20,11 +20,11 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from archive.text import Extracted, extract
+from archive.text import extract
 from crawler.batching import Batcher
 from crawler.results import SourceFetch
 from crawler.spider import SourceItem
-from crawler.store import CaptureStore, StoredSource, TextJob
+from crawler.store import CaptureStore, StoredSource, Work
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -63,10 +63,9 @@ class StorePipeline:
         self._tasks: set[asyncio.Task[None]] = set()
         self.failures = sink.failures
         store = sink.store
-        self._stores: Batcher[SourceItem, StoredSource] = Batcher(self._storage, store.store_many)
-        self._texts: Batcher[tuple[TextJob, Extracted], None] = Batcher(
-            self._storage, lambda done: [store.store_texts(done)] * len(done)
-        )
+        # sources and texts go through one queue, so a text's conversion record rides with
+        # the next batch of sources (one fsync, one commit for both)
+        self._work: Batcher[Work, StoredSource | None] = Batcher(self._storage, store.store_batch)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -83,7 +82,8 @@ class StorePipeline:
         if not isinstance(item, SourceItem):
             return item
         try:
-            stored = await self._stores.submit(item)
+            stored = await self._work.submit(item)
+            assert stored is not None
         except Exception as exc:
             self.failures.append(exc)
             raise
@@ -105,7 +105,7 @@ class StorePipeline:
             extracted = await self._in(
                 self._extractors, extract, job.body, job.content_type, job.url
             )
-            await self._texts.submit((job, extracted))
+            await self._work.submit((job, extracted))
         if self.sink.hook is not None:
             await self._in(self._storage, self.sink.hook, stored.item.source_fetch(), stored)
         if self.sink.on_progress is not None:

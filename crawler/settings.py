@@ -132,6 +132,11 @@ class CrawlOptions:
             "USER_AGENT": self.agent,
             "ROBOTSTXT_OBEY": False,
             "TELNETCONSOLE_ENABLED": False,
+            # no control port listening during a crawl
+            "REMOTE_CONTROL_ENABLED": False,
+            # Scrapy starts this many tasks for the output of every callback; ours yield
+            # one item or a few requests, and 100 tasks per response cost more than a fetch
+            "CONCURRENT_ITEMS": 4,
             "LOG_LEVEL": "WARNING",
             "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
             "CONCURRENT_REQUESTS": self.concurrency,

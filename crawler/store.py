@@ -6,8 +6,9 @@ database see one writer and the reactor never waits on disk or database.
 For every archived fetch, each hop with a response (redirects, retried attempts, the final
 answer) becomes a ``request``, ``response`` and ``metadata`` record; ``WarcStore.write_fetch``
 flushes and fsyncs them before it returns, and only then is the ``Capture`` row committed
-with a ``CaptureRecord`` per record. Sources that arrive while the thread is busy are stored
-as one batch with one commit (a group commit), so the database syncs once per batch. The
+with a ``CaptureRecord`` per record. Sources and extracted texts that arrive while the thread
+is busy are stored as one batch (``store_batch``): all their records are written as one
+``WarcStore.group()`` (one fsync), then all their rows commit at once (one database sync). The
 capture's status, hashes and sizes are those of the final response (the citation's capture);
 every hop stays in the WARC.
 
@@ -24,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from archive.exchange import FetchInfo, HttpExchange, PriorCapture
 from archive.text import Extracted
@@ -33,7 +34,7 @@ from crawler.capture import Hop
 from crawler.results import Role
 from crawler.spider import FetchResult, SourceItem
 from provenance import captures
-from provenance.models import Capture, utcnow
+from provenance.models import Capture, CaptureRecord, utcnow
 from provenance.states import FetchOutcome
 
 
@@ -46,6 +47,7 @@ class TextJob:
     body: bytes
     content_type: str | None
     response: RecordRef | None  # the response record the conversion refers to
+    capture: Capture | None = None  # the stored row, so its text is set without a reload
 
 
 @dataclass
@@ -55,6 +57,10 @@ class StoredSource:
     item: SourceItem
     capture_ids: list[int | None]
     text_jobs: list[TextJob]
+
+
+Work = SourceItem | tuple[TextJob, Extracted]
+"""What the storage thread stores: a fetched source, or a text extracted for a capture."""
 
 
 def _ref(rec: RecordRef) -> captures.RecordLocation:
@@ -86,6 +92,7 @@ class CaptureStore:
         self.software = software
         self.wants_text = wants_text
         self._files: set[str] = set()
+        self._with_responses: set[str] | None = None  # URLs with a stored response record
 
     # -- one source ---------------------------------------------------------------------
 
@@ -94,27 +101,44 @@ class CaptureStore:
 
     def store_many(self, items: list[SourceItem]) -> list[StoredSource]:
         """Store several sources: all their records are durable before one commit of all
-        their rows (a group commit: one database sync for the batch)."""
-        out: list[StoredSource] = []
+        their rows (a group commit: one fsync and one database sync for the batch)."""
+        stored = self.store_batch(items)
+        return [s for s in stored if s is not None]
+
+    def store_batch(self, work: list[Work]) -> list[StoredSource | None]:
+        """Store sources and extracted texts together: every WARC record of the batch is
+        written in one group (flushed and fsync'd once), then every row commits at once.
+        Returns a ``StoredSource`` per source and None per text, in the order given."""
+        out: list[StoredSource | None] = []
         with Session(self.engine, expire_on_commit=False) as session:
-            for item in items:
-                ids: list[int | None] = []
-                jobs: list[TextJob] = []
-                for result in item.results:
-                    if not result.archive:
-                        ids.append(None)
-                        continue
-                    capture, job = self._store_result(session, item, result)
-                    ids.append(capture.id)
-                    if job is not None:
-                        jobs.append(job)
-                out.append(StoredSource(item, ids, jobs))
+            with self.warcs.group():
+                for piece in work:
+                    if isinstance(piece, SourceItem):
+                        out.append(self._store_source(session, piece))
+                    else:
+                        self._store_text(session, *piece)
+                        out.append(None)
+            # the group has ended: the records are on disk before the rows commit
             session.commit()
         return out
+
+    def _store_source(self, session: Session, item: SourceItem) -> StoredSource:
+        ids: list[int | None] = []
+        jobs: list[TextJob] = []
+        for result in item.results:
+            if not result.archive:
+                ids.append(None)
+                continue
+            capture, job = self._store_result(session, item, result)
+            ids.append(capture.id)
+            if job is not None:
+                jobs.append(job)
+        return StoredSource(item, ids, jobs)
 
     def _store_result(
         self, session: Session, item: SourceItem, result: FetchResult
     ) -> tuple[Capture, TextJob | None]:
+        self._responses_stored(session)  # known before this store writes any
         hops = result.hops
         chain: list[str] = []
         locations: list[captures.RecordLocation] = []
@@ -129,6 +153,8 @@ class CaptureStore:
             written = self.warcs.write_fetch(
                 self._exchange(item, result, hop, list(chain)), revisit_of=prior
             )
+            if not written.is_revisit:
+                self._responses_stored(session).add(written.response.target_uri)
             self._note_files(session, written)
             locations.extend(_ref(r) for r in written.records)
             if is_final:
@@ -176,18 +202,35 @@ class CaptureStore:
             response.content_type, exchange.body
         ):
             ref = final_records.response if final_records and not final_records.is_revisit else None
-            job = TextJob(capture.id, final.url, exchange.body, response.content_type, ref)
+            job = TextJob(
+                capture.id, final.url, exchange.body, response.content_type, ref, capture
+            )
         return capture, job
 
     def _prior(self, session: Session, hop: Hop) -> PriorCapture | None:
         assert hop.response is not None
         if hop.response.truncated is not None or not hop.response.payload:
             return None
+        if not self._may_have_response(session, hop.url):
+            return None  # never stored: no query (and no flush) for a first capture
         digest = payload_digest(hop.response)
         prior = captures.prior_response(session, hop.url, digest)
         if prior is None:
             return None
         return PriorCapture(prior.record_id, prior.target_uri, prior.warc_date, digest)
+
+    def _may_have_response(self, session: Session, url: str) -> bool:
+        """Whether ``url`` may have a response record stored: the URLs of the database's
+        response records, loaded before this store writes any, plus those it writes."""
+        return url in self._responses_stored(session)
+
+    def _responses_stored(self, session: Session) -> set[str]:
+        if self._with_responses is None:
+            query = select(CaptureRecord.target_uri).where(
+                CaptureRecord.record_type == "response"
+            )
+            self._with_responses = set(session.exec(query.distinct()).all())
+        return self._with_responses
 
     def _exchange(
         self, item: SourceItem, result: FetchResult, hop: Hop, chain: list[str]
@@ -226,25 +269,28 @@ class CaptureStore:
         self.store_texts([(job, extracted)])
 
     def store_texts(self, done: list[tuple[TextJob, Extracted]]) -> None:
-        """Write the conversion records (where there is text), then commit the text columns
-        of all of them at once."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            for job, extracted in done:
-                conversion = None
-                if extracted.text and job.response is not None:
-                    written = self.warcs.write_conversion(job.response, extracted.text)
-                    conversion = _ref(written)
-                    self._note_file(session, conversion.warc_filename)
-                facts = captures.TextFacts(
-                    text=extracted.text,
-                    sha256=extracted.sha256,
-                    simhash=extracted.simhash,
-                    title=extracted.title,
-                    author=extracted.author,
-                    published=extracted.date,
-                )
-                captures.set_text(session, job.capture_id, facts, conversion, commit=False)
-            session.commit()
+        """Write the conversion records (where there is text) in one group, then commit the
+        text columns of all of them at once."""
+        self.store_batch(list(done))
+
+    def _store_text(self, session: Session, job: TextJob, extracted: Extracted) -> None:
+        if job.capture is not None:
+            # the row as stored (rows are not expired on commit): no reload by ``set_text``
+            session.add(job.capture)
+        conversion = None
+        if extracted.text and job.response is not None:
+            written = self.warcs.write_conversion(job.response, extracted.text)
+            conversion = _ref(written)
+            self._note_file(session, conversion.warc_filename)
+        facts = captures.TextFacts(
+            text=extracted.text,
+            sha256=extracted.sha256,
+            simhash=extracted.simhash,
+            title=extracted.title,
+            author=extracted.author,
+            published=extracted.date,
+        )
+        captures.set_text(session, job.capture_id, facts, conversion, commit=False)
 
     # -- files --------------------------------------------------------------------------
 
