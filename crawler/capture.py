@@ -25,17 +25,29 @@ from time import monotonic
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from OpenSSL.SSL import Error as TlsError
 from scrapy import Request, signals
-from scrapy.exceptions import DownloadTimeoutError, StopDownload
+from scrapy.core.downloader.handlers.http11 import TunnelError
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    ResponseDataLossError,
+    StopDownload,
+)
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.error import ConnectionLost, DNSLookupError
+from twisted.internet.error import ConnectionRefusedError as TxConnectionRefusedError
 from twisted.internet.error import TimeoutError as TxTimeoutError
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from archive.exchange import HttpRequest, HttpResponse, Truncation, latin1_headers
 from crawler.heads import HeadError, parse_request_head, parse_response_head, redact
 from crawler.tls import TlsInfo
 from crawler.wire import STARTED_META, WIRE_META, Wire
-from provenance.states import FetchOutcome
+from provenance.states import FetchOutcome, NetworkFailure
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -63,6 +75,7 @@ class Hop:
     session: bool = False  # a Cookie or Authorization header was sent
     proxy: str | None = None
     failure: FetchOutcome | None = None  # TIMEOUT or NETWORK_ERROR when there is no response
+    network_failure: NetworkFailure | None = None  # why, by the exception's type
     error: str | None = None
 
     @property
@@ -80,6 +93,35 @@ class Hop:
 
 def _timeout(exc: BaseException) -> bool:
     return isinstance(exc, DownloadTimeoutError | TxTimeoutError | TimeoutError)
+
+
+_ExcTypes = type[BaseException] | tuple[type[BaseException], ...]
+_FAILURE_TYPES: tuple[tuple[_ExcTypes, NetworkFailure], ...] = (
+    ((DNSLookupError, CannotResolveHostError), NetworkFailure.DNS),
+    ((TxConnectionRefusedError, DownloadConnectionRefusedError), NetworkFailure.REFUSED),
+    (TunnelError, NetworkFailure.PROXY),
+    (TlsError, NetworkFailure.TLS),
+    ((ConnectionLost, ResponseDataLossError), NetworkFailure.RESET),
+)
+
+
+def network_failure(exc: BaseException) -> NetworkFailure:
+    """Classify a download exception by its type (and the types of the failures it wraps)."""
+    if _timeout(exc):
+        return NetworkFailure.TIMEOUT
+    for types, kind in _FAILURE_TYPES:
+        if isinstance(exc, types):
+            return kind
+    if isinstance(exc, ResponseFailed | ResponseNeverReceived):
+        kinds = {network_failure(reason.value) for reason in exc.reasons}
+        for kind in (NetworkFailure.TLS, NetworkFailure.RESET):
+            if kind in kinds:
+                return kind
+        return kinds.pop() if len(kinds) == 1 else NetworkFailure.RESET
+    cause = exc.__cause__
+    if isinstance(exc, DownloadFailedError) and cause is not None:
+        return network_failure(cause)
+    return NetworkFailure.OTHER
 
 
 def _public_proxy(proxy: str | None) -> str | None:
@@ -173,6 +215,7 @@ class CaptureMiddleware:
             response=None,
             proxy=_public_proxy(request.meta.get("proxy")),
             failure=failure,
+            network_failure=network_failure(exception),
             error=f"{type(exception).__name__}: {message}",
         )
         self._append(request, hop)

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from provenance.states import FetchOutcome
+from provenance.states import FetchOutcome, NetworkFailure
 
 
 class Role(StrEnum):
@@ -34,6 +34,7 @@ class FetchedExchange:
     body: bytes = b""  # decoded body (Content-Encoding removed), possibly truncated
     redirects: list[str] = field(default_factory=list)  # every hop before final_url
     error: str | None = None
+    network_failure: NetworkFailure | None = None  # why no answer came, when none came
     started_at: dt.datetime | None = None
     payload_sha256: str | None = None  # of the payload as stored (still content-encoded)
     body_sha256: str | None = None  # of the decoded body

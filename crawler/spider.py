@@ -236,6 +236,7 @@ class SourceSpider(scrapy.Spider):
             headers=list(response.headers) if response else [],
             redirects=redirect_chain(hops),
             error=final.error if final else None,
+            network_failure=final.network_failure if final else None,
             started_at=hops[0].started_at if hops else utcnow(),
         )
 

@@ -34,6 +34,18 @@ class FetchOutcome(StrEnum):
     REFUSED = "refused"  # not fetched: scheme or address policy
 
 
+class NetworkFailure(StrEnum):
+    """Why a fetch got no HTTP answer at all, told by the exception's type, never its text."""
+
+    DNS = "dns"  # the host name does not resolve
+    REFUSED = "connection_refused"
+    RESET = "connection_reset"  # the connection broke off during the exchange
+    TLS = "tls"  # the TLS handshake failed
+    PROXY = "proxy"  # the proxy would not open a tunnel to the host
+    TIMEOUT = "timeout"
+    OTHER = "other"
+
+
 class ProblemKind(StrEnum):
     """Problems found in a chronicle at ingest. Reported and stored, never silently fixed."""
 

@@ -21,7 +21,7 @@ from crawler.platforms.probes import HostProbes
 from crawler.platforms.telegram import parse_post, parse_views
 from crawler.platforms.youtube import oembed_url, video_id, ytdlp_available, ytdlp_metadata
 from crawler.results import FetchedExchange, Role, SourceFetch
-from provenance.states import FetchOutcome, Platform, SourceState
+from provenance.states import FetchOutcome, NetworkFailure, Platform, SourceState
 
 TG_POST = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Telegram Widget</title>
 </head><body class="body_widget_post emoji_image nodark">
@@ -102,6 +102,7 @@ def ex(
     outcome: FetchOutcome = FetchOutcome.CAPTURED,
     content_type: str = "text/html; charset=utf-8",
     error: str | None = None,
+    network_failure: NetworkFailure | None = None,
 ) -> FetchedExchange:
     return FetchedExchange(
         role=role,
@@ -112,6 +113,7 @@ def ex(
         headers=[("Content-Type", content_type)],
         body=body.encode("utf-8") if isinstance(body, str) else body,
         error=error,
+        network_failure=network_failure,
     )
 
 
@@ -296,8 +298,11 @@ def test_youtube_metadata_is_skipped_without_ytdlp() -> None:
     assert ytdlp_metadata("https://www.youtube.com/watch?v=ybTn1K2bdnM") is None
 
 
+TIMEOUT, REFUSED, DNS = NetworkFailure.TIMEOUT, NetworkFailure.REFUSED, NetworkFailure.DNS
+
+
 @pytest.mark.parametrize(
-    ("status", "outcome", "error", "state"),
+    ("status", "outcome", "failure", "state"),
     [
         (404, FetchOutcome.HTTP_ERROR, None, SourceState.GONE),
         (410, FetchOutcome.HTTP_ERROR, None, SourceState.GONE),
@@ -306,19 +311,21 @@ def test_youtube_metadata_is_skipped_without_ytdlp() -> None:
         (451, FetchOutcome.HTTP_ERROR, None, SourceState.BLOCKED),
         (429, FetchOutcome.HTTP_ERROR, None, SourceState.BLOCKED),
         (503, FetchOutcome.HTTP_ERROR, None, SourceState.UNREACHABLE),
-        (None, FetchOutcome.TIMEOUT, "TimeoutError: took too long", SourceState.UNREACHABLE),
-        (None, FetchOutcome.NETWORK_ERROR, "ConnectionRefusedError", SourceState.UNREACHABLE),
-        (None, FetchOutcome.NETWORK_ERROR, "DNSLookupError: no such host", SourceState.GONE),
-        (None, FetchOutcome.REFUSED, "private address", SourceState.INVALID),
+        (None, FetchOutcome.TIMEOUT, TIMEOUT, SourceState.UNREACHABLE),
+        (None, FetchOutcome.NETWORK_ERROR, REFUSED, SourceState.UNREACHABLE),
+        (None, FetchOutcome.NETWORK_ERROR, DNS, SourceState.GONE),
+        (None, FetchOutcome.REFUSED, None, SourceState.INVALID),
     ],
 )
 def test_generic_answers(
-    status: int | None, outcome: FetchOutcome, error: str | None, state: SourceState
+    status: int | None,
+    outcome: FetchOutcome,
+    failure: NetworkFailure | None,
+    state: SourceState,
 ) -> None:
     url = "https://kaztag.kz/ru/news/sud-v-almaty-1"
-    observed = GenericAdapter(HostProbes()).observe(
-        fetch_of(url, ex(Role.PAGE, url, "x", status=status, outcome=outcome, error=error))
-    )
+    exchange = ex(Role.PAGE, url, "x", status=status, outcome=outcome, network_failure=failure)
+    observed = GenericAdapter(HostProbes()).observe(fetch_of(url, exchange))
     assert observed.state is state
     assert observed.evidence["status"] == status
     assert not observed.content

@@ -11,10 +11,7 @@ from w3lib.encoding import html_to_unicode
 
 from crawler.results import FetchedExchange
 from provenance.liveness import Observation
-from provenance.states import FetchOutcome, SourceState
-
-# Exception names the crawler reports when a host name does not resolve.
-DNS_ERRORS = ("DNSLookupError", "gaierror")
+from provenance.states import FetchOutcome, NetworkFailure, SourceState
 
 
 def base_evidence(exchange: FetchedExchange) -> dict[str, Any]:
@@ -29,6 +26,8 @@ def base_evidence(exchange: FetchedExchange) -> dict[str, Any]:
         evidence["redirects"] = list(exchange.redirects)
     if exchange.error:
         evidence["error"] = exchange.error
+    if exchange.network_failure:
+        evidence["network_failure"] = NetworkFailure(exchange.network_failure).value
     return evidence
 
 
@@ -47,6 +46,8 @@ def answer_observation(exchange: FetchedExchange | None) -> Observation | None:
 
     404/410 → gone; 401 → walled; 403/451/429 → blocked; 5xx, timeouts and network errors →
     unreachable, except a host name that no longer resolves → gone; refused URL → invalid.
+    Through a proxy, a refused tunnel says nothing certain about the host (the proxy may
+    be the one failing), so it stays unreachable.
     """
     if exchange is None:
         return Observation(SourceState.UNREACHABLE, {"reason": "not fetched"})
@@ -57,7 +58,7 @@ def answer_observation(exchange: FetchedExchange | None) -> Observation | None:
     if outcome is FetchOutcome.TIMEOUT:
         return Observation(SourceState.UNREACHABLE, {**evidence, "reason": "timeout"})
     if outcome is FetchOutcome.NETWORK_ERROR:
-        if exchange.error and any(name in exchange.error for name in DNS_ERRORS):
+        if exchange.network_failure is NetworkFailure.DNS:
             return Observation(SourceState.GONE, {**evidence, "reason": "host does not resolve"})
         return Observation(SourceState.UNREACHABLE, {**evidence, "reason": "network error"})
     status = exchange.status
