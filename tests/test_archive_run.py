@@ -33,6 +33,7 @@ from tests.archive_support import (
 from tests.conftest import BACKENDS, MAY_2024, POSTGRES_ADMIN_URL, Home, run_subprocess
 from tests.fixtureweb import FixtureWeb
 from tests.fixtureweb import catalogue as cat
+from tests.validators.tools import wayback
 
 REFUSED = [
     "http://127.0.0.1:8080/admin",
@@ -185,6 +186,23 @@ def test_payload_digest_is_of_the_bytes_sent(archived: Archived, url: str) -> No
     assert response.http_header("Transfer-Encoding") is None
     if encoding:
         assert response.http_header("Content-Encoding").lower() == encoding
+
+
+REPLAYED = [cat.GZIP, cat.BROTLI, cat.CHUNKED, cat.GZIP_CHUNKED, cat.TWO_COOKIES, cat.PDF,
+            cat.JPEG, cat.WINDOWS_1251]
+
+
+@pytest.mark.validators
+def test_pywb_replays_what_the_crawl_stored_byte_exact(archived: Archived) -> None:
+    """pywb, pointed at the data home as it stands, serves every capture's payload exactly as
+    the fixture web sent it (compressed bytes for a compressed answer)."""
+    with wayback(archived.home.path, "sourcekeep") as pywb:
+        for url in REPLAYED:
+            sent = archived.web.responses_for(url)[-1]
+            timestamp = archived.capture(url).warc_date.strftime("%Y%m%d%H%M%S")
+            status, headers, body = pywb.replay(timestamp, url, **{"Accept-Encoding": "gzip, br"})
+            assert status == sent.status, url
+            assert hashlib.sha256(body).hexdigest() == sent.payload_sha256, url
 
 
 def test_status_line_and_repeated_headers_as_sent(archived: Archived) -> None:
