@@ -251,6 +251,22 @@ def committed_extents(session: Session) -> dict[str, int]:
     return {name: int(end) for name, end in rows}
 
 
+def forget_warc_file(session: Session, filename: str) -> None:
+    """Drop the row of a WARC file recovery removed because nothing complete was in it.
+
+    Refuses when any capture record points into the file: such a file is never removed.
+    """
+    used = session.exec(
+        select(CaptureRecord.id).where(CaptureRecord.warc_filename == filename).limit(1)
+    ).first()
+    if used is not None:
+        raise ValueError(f"{filename} holds committed records and cannot be forgotten")
+    row = session.exec(select(WarcFile).where(WarcFile.filename == filename)).first()
+    if row is not None:
+        session.delete(row)
+        session.commit()
+
+
 def note_warc_file(
     session: Session,
     filename: str,

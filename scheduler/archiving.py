@@ -96,6 +96,9 @@ def repair_files(settings: Settings, engine: Engine) -> list[Repair]:
     )
     with Session(engine) as session:
         for repair in repairs:
+            if repair.new_size == 0:  # nothing complete was in it: recovery removed the file
+                captures.forget_warc_file(session, repair.filename)
+                continue
             captures.note_warc_file(
                 session, repair.filename, size=repair.new_size, sha256=repair.sha256, closed=True
             )

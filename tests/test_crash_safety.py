@@ -112,3 +112,33 @@ def test_kill_dash_nine_mid_run_then_run_again(home: Home, fresh_fixture_web: Fi
     assert summary["fetched"] == len(ARTICLES) - sum(
         1 for c in captures if c.run_id == runs[0].id and c.outcome is FetchOutcome.CAPTURED
     )
+
+
+def test_a_file_torn_inside_its_first_record_is_removed_and_forgotten(
+    home: Home, fresh_fixture_web: FixtureWeb
+) -> None:
+    """A crash right after a new WARC was opened leaves a file with no complete record:
+    recovery removes it, and the database keeps no row naming a file that is not there."""
+    from provenance import captures
+    from provenance.models import WarcFile
+
+    add_sources(home.database_url, home.path, ARTICLES[:2])
+    warc_dir = home.path / "collections" / "sourcekeep" / "archive"
+    warc_dir.mkdir(parents=True)
+    torn = warc_dir / "sourcekeep-20240514093012000-00000-crashhost.warc.gz"
+    torn.write_bytes(gzip.compress(b"WARC/1.1\r\nWARC-Type: warcinfo\r\n" + b"x" * 500)[:40])
+    engine = engine_of(home.database_url)
+    with Session(engine) as session:
+        captures.note_warc_file(session, torn.name)
+
+    result = run_archive(archive_env(home.env(), fresh_fixture_web.env()), "--json")
+    assert result.code == 0, result.stderr
+    assert not torn.exists()
+    with Session(engine) as session:
+        names = set(session.exec(select(WarcFile.filename)).all())
+        record_files = set(session.exec(select(CaptureRecord.warc_filename)).all())
+    engine.dispose()
+    assert torn.name not in names
+    assert names and all((warc_dir / name).is_file() for name in names)
+    assert record_files <= names
+    assert warcio_check(warc_files(home.path)).returncode == 0
