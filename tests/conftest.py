@@ -50,26 +50,32 @@ def db_backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-@pytest.fixture
-def home(tmp_path: Path, db_backend: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Home]:
-    """A fresh data home; on PostgreSQL a schema of its own, dropped afterwards."""
-    path = tmp_path / "home"
-    if db_backend == "sqlite":
-        url = f"sqlite:///{path / 'sourcekeep.db'}"
-        schema = None
-    else:
-        schema = f"sk_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(POSTGRES_ADMIN_URL)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{POSTGRES_ADMIN_URL}?options=-csearch_path%3D{schema}"
-    monkeypatch.setenv("SOURCEKEEP_HOME", str(path))
-    monkeypatch.setenv("SOURCEKEEP_DATABASE_URL", url)
-    yield Home(path=path, database_url=url, backend=db_backend)
-    if schema:
+@contextlib.contextmanager
+def database_home(path: Path, backend: str) -> Iterator[Home]:
+    """A data home on the backend; on PostgreSQL a schema of its own, dropped afterwards."""
+    if backend == "sqlite":
+        yield Home(path=path, database_url=f"sqlite:///{path / 'sourcekeep.db'}", backend=backend)
+        return
+    schema = f"sk_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_ADMIN_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{POSTGRES_ADMIN_URL}?options=-csearch_path%3D{schema}"
+    try:
+        yield Home(path=path, database_url=url, backend=backend)
+    finally:
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def home(tmp_path: Path, db_backend: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Home]:
+    """A fresh data home for one test, its variables set in the environment."""
+    with database_home(tmp_path / "home", db_backend) as fresh:
+        monkeypatch.setenv("SOURCEKEEP_HOME", str(fresh.path))
+        monkeypatch.setenv("SOURCEKEEP_DATABASE_URL", fresh.database_url)
+        yield fresh
 
 
 @dataclass

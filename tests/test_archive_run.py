@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,6 @@ from typing import Any
 
 import brotli
 import pytest
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from archive.reader import open_record, read_record
@@ -30,7 +28,7 @@ from tests.archive_support import (
     warc_files,
     warcio_check,
 )
-from tests.conftest import BACKENDS, MAY_2024, POSTGRES_ADMIN_URL, Home, run_subprocess
+from tests.conftest import BACKENDS, MAY_2024, Home, database_home, run_subprocess
 from tests.fixtureweb import FixtureWeb
 from tests.fixtureweb import catalogue as cat
 from tests.validators.tools import wayback
@@ -111,25 +109,12 @@ def archived(
 ) -> Iterator[Archived]:
     """One archive run over every failure mode, per database backend."""
     path = tmp_path_factory.mktemp("archive") / "home"
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{path / 'sourcekeep.db'}"
-    else:
-        schema = f"sk_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(POSTGRES_ADMIN_URL)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{POSTGRES_ADMIN_URL}?options=-csearch_path%3D{schema}"
-    home = Home(path=path, database_url=url, backend=request.param)
-    fixture_web.reset()
-    ids = add_sources(url, path, list(EXPECTED))
-    result = run_archive(archive_env(home.env(), fixture_web.env()), "--json")
-    assert result.code == 0, result.stderr
-    yield Archived(home, fixture_web, result.json(), result.stderr, ids)
-    if schema:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with database_home(path, request.param) as home:
+        fixture_web.reset()
+        ids = add_sources(home.database_url, path, list(EXPECTED))
+        result = run_archive(archive_env(home.env(), fixture_web.env()), "--json")
+        assert result.code == 0, result.stderr
+        yield Archived(home, fixture_web, result.json(), result.stderr, ids)
 
 
 def test_every_failure_mode_has_its_outcome(archived: Archived) -> None:
@@ -188,8 +173,16 @@ def test_payload_digest_is_of_the_bytes_sent(archived: Archived, url: str) -> No
         assert response.http_header("Content-Encoding").lower() == encoding
 
 
-REPLAYED = [cat.GZIP, cat.BROTLI, cat.CHUNKED, cat.GZIP_CHUNKED, cat.TWO_COOKIES, cat.PDF,
-            cat.JPEG, cat.WINDOWS_1251]
+REPLAYED = [
+    cat.GZIP,
+    cat.BROTLI,
+    cat.CHUNKED,
+    cat.GZIP_CHUNKED,
+    cat.TWO_COOKIES,
+    cat.PDF,
+    cat.JPEG,
+    cat.WINDOWS_1251,
+]
 
 
 @pytest.mark.validators

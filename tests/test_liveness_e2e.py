@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 
 from provenance.config import load_settings
 from provenance.db import open_database
-from provenance.models import Source, SourceCheck, StateChange
-from provenance.urls import host_of, normalize_url, platform_of
+from provenance.models import SourceCheck, StateChange
+from tests.archive_support import add_sources
 from tests.conftest import Home, run_subprocess
 from tests.fixtureweb import catalogue as cat
 from tests.fixtureweb import telegram
@@ -31,25 +31,6 @@ CHECK_ENV = {
     "SOURCEKEEP_GONE_CHECKS": "2",
     "SOURCEKEEP_GONE_INTERVAL": "0s",
 }
-
-
-def _add_sources(urls: list[str]) -> dict[str, int]:
-    engine = open_database(load_settings())
-    ids = {}
-    with Session(engine) as session:
-        for url in urls:
-            source = Source(
-                url=url,
-                normalized_url=normalize_url(url),
-                platform=platform_of(url),
-                host=host_of(url),
-            )
-            session.add(source)
-            session.flush()
-            ids[url] = source.id
-        session.commit()
-    engine.dispose()
-    return ids
 
 
 def _check(home: Home, web: FixtureWeb, *args: str) -> dict[str, Any]:
@@ -84,7 +65,11 @@ def test_article_lifecycle_live_changed_boilerplate_then_gone(
 ) -> None:
     web = fresh_fixture_web
     url = cat.TIMELINE_ARTICLE
-    ids = _add_sources([url, cat.HOME_REDIRECT, cat.SOFT404_ARTICLE, cat.SOFT404_MISSING])
+    ids = add_sources(
+        home.database_url,
+        home.path,
+        [url, cat.HOME_REDIRECT, cat.SOFT404_ARTICLE, cat.SOFT404_MISSING],
+    )
     sid = ids[url]
 
     first = _check(home, web)
@@ -152,7 +137,7 @@ def test_platforms_end_to_end(home: Home, cli, fresh_fixture_web: FixtureWeb) ->
         cat.YT_NO_EMBED,
         cat.YT_DELETED,
     ]
-    ids = _add_sources(urls)
+    ids = add_sources(home.database_url, home.path, urls)
     for _ in range(3):
         _check(home, web)
     states = _sources(cli)
