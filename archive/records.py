@@ -29,6 +29,8 @@ class ExactHeaders(StatusAndHeaders):
         self.start_line = start_line
 
     def compute_headers_buffer(self, header_filter: object = None) -> None:
+        if getattr(self, "headers_buff", None):
+            return  # serialized once (warcio asks again when it writes the record)
         lines = [self.start_line, *(f"{name}: {value}" for name, value in self.headers)]
         text = "\r\n".join(lines) + "\r\n\r\n"
         try:

@@ -100,32 +100,44 @@ def payload_digest(response: HttpResponse) -> str:
     return labelled(response.payload)
 
 
-def revisit_allowed(response: HttpResponse, prior: PriorCapture | None) -> bool:
+def revisit_allowed(
+    response: HttpResponse, prior: PriorCapture | None, digest: str | None = None
+) -> bool:
     """Whether a fetch may be stored as a revisit of ``prior``.
 
     Only a complete, non-empty payload whose digest equals the stored one qualifies; the
     caller finds ``prior`` by looking the digest up among response records it holds.
+    ``digest``: the payload's ``payload_digest`` if already known.
     """
     return (
         prior is not None
         and response.truncated is None
         and len(response.payload) > 0
-        and prior.payload_digest == payload_digest(response)
+        and prior.payload_digest == (digest or payload_digest(response))
     )
 
 
 class _GzipMember:
-    """One gzip member around one record; ``flush`` (called by warcio) ends the member."""
+    """One gzip member around one record; ``flush`` (called by warcio) ends the member.
+
+    warcio hands the record over in pieces of 16 KB; they are collected and compressed in
+    one call at the end, so zlib (which releases the GIL while it works) gets the whole
+    record at once instead of many small Python-level calls.
+    """
 
     def __init__(self, out: BinaryIO, level: int) -> None:
         self.out = out
-        self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.level = level
+        self.parts: list[bytes] = []
 
     def write(self, buff: bytes) -> None:
-        self.out.write(self.compressor.compress(buff))
+        self.parts.append(buff)
 
     def flush(self) -> None:
-        self.out.write(self.compressor.flush())
+        compressor = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        data = b"".join(self.parts)
+        self.parts = []
+        self.out.write(compressor.compress(data) + compressor.flush())
 
 
 class _HashingFile:
@@ -229,14 +241,20 @@ class WarcStore:
         *,
         revisit_of: PriorCapture | None = None,
         text: str | None = None,
+        digest: str | None = None,
     ) -> FetchRecords:
         """Write the records of one fetch and make them durable before returning.
 
         With ``revisit_of`` (see ``revisit_allowed``) a ``revisit`` record replaces the
         response. With ``text`` a ``conversion`` record holding it refers to the response.
+        ``digest``: the payload's ``payload_digest``, when the caller has computed it
+        already (the payload is then not hashed again for it).
         """
-        digest = payload_digest(exchange.response)
-        if revisit_of is not None and not revisit_allowed(exchange.response, revisit_of):
+        if digest is None:
+            digest = payload_digest(exchange.response)
+        if revisit_of is not None and not revisit_allowed(
+            exchange.response, revisit_of, digest
+        ):
             raise ValueError("payload does not match the prior capture; write a response")
         with self._lock:
             closed = self._closed_pending + self._rotate_if_full()

@@ -8,28 +8,32 @@ answer) becomes a ``request``, ``response`` and ``metadata`` record; ``WarcStore
 flushes and fsyncs them before it returns, and only then is the ``Capture`` row committed
 with a ``CaptureRecord`` per record. Sources and extracted texts that arrive while the thread
 is busy are stored as one batch (``store_batch``): all their records are written as one
-``WarcStore.group()`` (one fsync), then all their rows commit at once (one database sync). The
+``WarcStore.group()`` (one fsync), then all their rows are inserted in bulk and commit at once
+(``captures.record_captures`` and ``captures.set_texts``: one database sync). Each payload is
+hashed once; its digest serves the WARC record, the revisit look-up and the row. The
 capture's status, hashes and sizes are those of the final response (the citation's capture);
 every hop stays in the WARC.
 
 Revisits: a final response whose non-empty, complete payload has the same SHA-256 as an
 earlier stored response *of the same URL* is written as a ``revisit`` record
 (identical-payload-digest profile). Digests are not shared across URLs, so a source's
-evidence never depends on another source's records.
+evidence never depends on another source's records. Responses written by this store are
+remembered by (URL, digest), so a revisit is found before its rows are committed.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from archive.digest import PREFIX
 from archive.exchange import FetchInfo, HttpExchange, PriorCapture
 from archive.text import Extracted
-from archive.warc import FetchRecords, RecordRef, WarcFileInfo, WarcStore, payload_digest
+from archive.warc import FetchRecords, RecordRef, WarcFileInfo, WarcStore
 from crawler.capture import Hop
 from crawler.results import Role
 from crawler.spider import FetchResult, SourceItem
@@ -47,7 +51,6 @@ class TextJob:
     body: bytes
     content_type: str | None
     response: RecordRef | None  # the response record the conversion refers to
-    capture: Capture | None = None  # the stored row, so its text is set without a reload
 
 
 @dataclass
@@ -92,7 +95,9 @@ class CaptureStore:
         self.software = software
         self.wants_text = wants_text
         self._files: set[str] = set()
-        self._with_responses: set[str] | None = None  # URLs with a stored response record
+        self._stored_before: set[str] | None = None  # URLs with a response stored earlier
+        # final responses this store wrote, by (URL, payload digest): what a revisit refers to
+        self._written: dict[tuple[str, str], PriorCapture] = {}
 
     # -- one source ---------------------------------------------------------------------
 
@@ -109,52 +114,55 @@ class CaptureStore:
         """Store sources and extracted texts together: every WARC record of the batch is
         written in one group (flushed and fsync'd once), then every row commits at once.
         Returns a ``StoredSource`` per source and None per text, in the order given."""
-        out: list[StoredSource | None] = []
+        batch = _Batch()
         with Session(self.engine, expire_on_commit=False) as session:
+            self._responses_stored(session)  # known before this store writes any
             with self.warcs.group():
                 for piece in work:
                     if isinstance(piece, SourceItem):
-                        out.append(self._store_source(session, piece))
+                        self._store_source(session, batch, piece)
                     else:
-                        self._store_text(session, *piece)
-                        out.append(None)
+                        self._store_text(session, batch, *piece)
             # the group has ended: the records are on disk before the rows commit
+            captures.record_captures(session, batch.captures)
+            captures.set_texts(session, batch.texts)
             session.commit()
+        out: list[StoredSource | None] = []
+        for piece in work:
+            out.append(batch.stored(piece) if isinstance(piece, SourceItem) else None)
         return out
 
-    def _store_source(self, session: Session, item: SourceItem) -> StoredSource:
-        ids: list[int | None] = []
-        jobs: list[TextJob] = []
+    def _store_source(self, session: Session, batch: _Batch, item: SourceItem) -> None:
         for result in item.results:
-            if not result.archive:
-                ids.append(None)
-                continue
-            capture, job = self._store_result(session, item, result)
-            ids.append(capture.id)
-            if job is not None:
-                jobs.append(job)
-        return StoredSource(item, ids, jobs)
+            if result.archive:
+                capture, locations, job = self._store_result(session, item, result)
+                batch.captures.append((capture, locations))
+                batch.pending.append((item, capture, job))
 
     def _store_result(
         self, session: Session, item: SourceItem, result: FetchResult
-    ) -> tuple[Capture, TextJob | None]:
-        self._responses_stored(session)  # known before this store writes any
+    ) -> tuple[Capture, list[captures.RecordLocation], _PendingText | None]:
         hops = result.hops
         chain: list[str] = []
         locations: list[captures.RecordLocation] = []
         final_records: FetchRecords | None = None
         final = result.final_hop
         exchange = result.exchange
+        final_sha256: str | None = None
         for hop in hops:
             if hop.response is None or hop.request is None:
                 continue
             is_final = hop is final
-            prior = self._prior(session, hop) if is_final else None
+            sha256 = hashlib.sha256(hop.response.payload).hexdigest()
+            digest = PREFIX + sha256
+            prior = self._prior(session, hop, digest) if is_final else None
             written = self.warcs.write_fetch(
-                self._exchange(item, result, hop, list(chain)), revisit_of=prior
+                self._exchange(item, result, hop, list(chain)), revisit_of=prior, digest=digest
             )
-            if not written.is_revisit:
-                self._responses_stored(session).add(written.response.target_uri)
+            if is_final:
+                final_sha256 = sha256
+                if not written.is_revisit:
+                    self._remember(hop, written.response, digest)
             self._note_files(session, written)
             locations.extend(_ref(r) for r in written.records)
             if is_final:
@@ -172,8 +180,11 @@ class CaptureStore:
         exchange.outcome = outcome
         response = final.response if final else None
         if response is not None:
-            exchange.payload_sha256 = hashlib.sha256(response.payload).hexdigest()
-            exchange.body_sha256 = hashlib.sha256(exchange.body).hexdigest()
+            exchange.payload_sha256 = final_sha256 or hashlib.sha256(response.payload).hexdigest()
+            same = exchange.body is response.payload or exchange.body == response.payload
+            exchange.body_sha256 = (
+                exchange.payload_sha256 if same else hashlib.sha256(exchange.body).hexdigest()
+            )
         capture = Capture(
             source_id=item.target.source_id,
             run_id=self.run_id,
@@ -196,41 +207,44 @@ class CaptureStore:
             redirects=exchange.redirects,
             session_used=any(h.session for h in hops),
         )
-        captures.record_capture(session, capture, locations, commit=False)
         job = None
-        if response is not None and capture.id is not None and self.wants_text(
-            response.content_type, exchange.body
-        ):
+        if response is not None and self.wants_text(response.content_type, exchange.body):
+            assert final is not None
             ref = final_records.response if final_records and not final_records.is_revisit else None
-            job = TextJob(
-                capture.id, final.url, exchange.body, response.content_type, ref, capture
-            )
-        return capture, job
+            job = _PendingText(final.url, exchange.body, response.content_type, ref)
+        return capture, locations, job
 
-    def _prior(self, session: Session, hop: Hop) -> PriorCapture | None:
+    def _prior(self, session: Session, hop: Hop, digest: str) -> PriorCapture | None:
+        """The response a final hop's payload may be a revisit of: the earliest one stored
+        before this run, else one written by this store."""
         assert hop.response is not None
         if hop.response.truncated is not None or not hop.response.payload:
             return None
-        if not self._may_have_response(session, hop.url):
-            return None  # never stored: no query (and no flush) for a first capture
-        digest = payload_digest(hop.response)
-        prior = captures.prior_response(session, hop.url, digest)
-        if prior is None:
-            return None
-        return PriorCapture(prior.record_id, prior.target_uri, prior.warc_date, digest)
+        if hop.url in self._responses_stored(session):  # no query for a URL never stored
+            prior = captures.prior_response(session, hop.url, digest)
+            if prior is not None:
+                return PriorCapture(prior.record_id, prior.target_uri, prior.warc_date, digest)
+        return self._written.get((hop.url, digest))
 
-    def _may_have_response(self, session: Session, url: str) -> bool:
-        """Whether ``url`` may have a response record stored: the URLs of the database's
-        response records, loaded before this store writes any, plus those it writes."""
-        return url in self._responses_stored(session)
+    def _remember(self, hop: Hop, response: RecordRef, digest: str) -> None:
+        assert hop.response is not None
+        if hop.response.truncated is not None or not hop.response.payload:
+            return
+        key = (hop.url, digest)
+        if key not in self._written:
+            self._written[key] = PriorCapture(
+                response.record_id, response.target_uri, hop.started_at, digest
+            )
 
     def _responses_stored(self, session: Session) -> set[str]:
-        if self._with_responses is None:
+        """The URLs of the database's response records, loaded once before this store
+        writes any (what it writes itself is in ``_written``)."""
+        if self._stored_before is None:
             query = select(CaptureRecord.target_uri).where(
                 CaptureRecord.record_type == "response"
             )
-            self._with_responses = set(session.exec(query.distinct()).all())
-        return self._with_responses
+            self._stored_before = set(session.exec(query.distinct()).all())
+        return self._stored_before
 
     def _exchange(
         self, item: SourceItem, result: FetchResult, hop: Hop, chain: list[str]
@@ -273,10 +287,9 @@ class CaptureStore:
         text columns of all of them at once."""
         self.store_batch(list(done))
 
-    def _store_text(self, session: Session, job: TextJob, extracted: Extracted) -> None:
-        if job.capture is not None:
-            # the row as stored (rows are not expired on commit): no reload by ``set_text``
-            session.add(job.capture)
+    def _store_text(
+        self, session: Session, batch: _Batch, job: TextJob, extracted: Extracted
+    ) -> None:
         conversion = None
         if extracted.text and job.response is not None:
             written = self.warcs.write_conversion(job.response, extracted.text)
@@ -290,7 +303,7 @@ class CaptureStore:
             author=extracted.author,
             published=extracted.date,
         )
-        captures.set_text(session, job.capture_id, facts, conversion, commit=False)
+        batch.texts.append(captures.TextUpdate(job.capture_id, facts, conversion))
 
     # -- files --------------------------------------------------------------------------
 
@@ -321,3 +334,43 @@ class CaptureStore:
             for info in closed:
                 self._closed(session, info)
             session.commit()
+
+
+@dataclass
+class _PendingText:
+    """A text job whose capture id is known only once its row is inserted."""
+
+    url: str
+    body: bytes
+    content_type: str | None
+    response: RecordRef | None
+
+
+@dataclass
+class _Batch:
+    """The rows of one ``store_batch``, inserted together after its WARC group ended."""
+
+    captures: list[tuple[Capture, list[captures.RecordLocation]]] = field(default_factory=list)
+    pending: list[tuple[SourceItem, Capture, _PendingText | None]] = field(default_factory=list)
+    texts: list[captures.TextUpdate] = field(default_factory=list)
+
+    def stored(self, item: SourceItem) -> StoredSource:
+        """What was stored for ``item`` (capture ids are set once the rows are inserted)."""
+        mine = iter([(c, p) for i, c, p in self.pending if i is item])
+        ids: list[int | None] = []
+        jobs: list[TextJob] = []
+        for result in item.results:
+            if not result.archive:
+                ids.append(None)
+                continue
+            capture, pending = next(mine)
+            assert capture.id is not None
+            ids.append(capture.id)
+            if pending is not None:
+                jobs.append(
+                    TextJob(
+                        capture.id, pending.url, pending.body, pending.content_type,
+                        pending.response,
+                    )
+                )
+        return StoredSource(item, ids, jobs)

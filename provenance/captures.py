@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -173,6 +174,56 @@ def record_capture(
     return capture
 
 
+def record_captures(
+    session: Session, batch: Sequence[tuple[Capture, Sequence[RecordLocation]]]
+) -> list[int]:
+    """Add many captures and the locations of their records (already durable on disk) in
+    bulk: one ``INSERT … RETURNING`` for the captures, one multi-row insert for the records.
+    Sets each capture's ``id`` and returns the ids in order; the caller commits."""
+    if not batch:
+        return []
+    table = Capture.__table__  # type: ignore[attr-defined]
+    names = [c.name for c in table.columns if c.name != "id"]
+    rows = [{n: getattr(capture, n) for n in names} for capture, _ in batch]
+    ids = _insert_returning_ids(session, table, rows)
+    locations = []
+    for (capture, records), capture_id in zip(batch, ids, strict=True):
+        capture.id = capture_id
+        locations.extend(_record_values(capture_id, rec) for rec in records)
+    if locations:
+        session.execute(sa.insert(CaptureRecord.__table__), locations)  # type: ignore[attr-defined]
+    return ids
+
+
+def _insert_returning_ids(
+    session: Session, table: sa.Table, rows: list[dict[str, Any]]
+) -> list[int]:
+    """Insert rows and return their primary keys in the order given."""
+    dialect = session.get_bind().dialect
+    if dialect.insert_executemany_returning_sort_by_parameter_order:
+        stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return [int(i) for i in session.execute(stmt, rows).scalars().all()]
+    # an old SQLite (< 3.35) has no RETURNING: one statement per row
+    ids = []
+    for row in rows:
+        result = session.execute(sa.insert(table).values(**row))
+        ids.append(int(result.inserted_primary_key[0]))
+    return ids
+
+
+def _record_values(capture_id: int, rec: RecordLocation) -> dict[str, Any]:
+    return {
+        "capture_id": capture_id,
+        "record_type": rec.record_type,
+        "record_id": rec.record_id,
+        "target_uri": rec.target_uri,
+        "warc_filename": rec.warc_filename,
+        "offset": rec.offset,
+        "length": rec.length,
+        "payload_digest": rec.payload_digest,
+    }
+
+
 def add_records(session: Session, capture_id: int, records: Sequence[RecordLocation]) -> None:
     for rec in records:
         session.add(_record_row(capture_id, rec))
@@ -226,6 +277,54 @@ def set_text(
         session.add(_record_row(capture_id, conversion))
     if commit:
         session.commit()
+
+
+@dataclass(frozen=True)
+class TextUpdate:
+    """The extracted text of one capture, and its conversion record if one was written."""
+
+    capture_id: int
+    facts: TextFacts
+    conversion: RecordLocation | None = None
+
+
+_TEXT_COLUMNS = ("text", "text_sha256", "simhash", "title", "author", "published", "text_size")
+
+
+def set_texts(session: Session, updates: Sequence[TextUpdate]) -> None:
+    """Store the extracted texts of many captures: one bulk UPDATE of the text columns and
+    one insert of the conversion records' locations. Raises ``LookupError`` when a capture
+    does not exist (where the driver reports row counts of bulk statements); the caller
+    commits."""
+    if not updates:
+        return
+    table = Capture.__table__  # type: ignore[attr-defined]
+    stmt = (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("capture_id"))
+        .values({name: sa.bindparam("new_" + name) for name in _TEXT_COLUMNS})
+    )
+    rows = [
+        {
+            "capture_id": u.capture_id,
+            "new_text": u.facts.text,
+            "new_text_sha256": u.facts.sha256,
+            "new_simhash": u.facts.simhash,
+            "new_title": u.facts.title,
+            "new_author": u.facts.author,
+            "new_published": u.facts.published,
+            "new_text_size": len(u.facts.text.encode("utf-8")),
+        }
+        for u in updates
+    ]
+    result = session.execute(stmt, rows)
+    if session.get_bind().dialect.supports_sane_multi_rowcount and result.rowcount != len(rows):
+        raise LookupError(f"{len(rows) - result.rowcount} of {len(rows)} captures do not exist")
+    conversions = [
+        _record_values(u.capture_id, u.conversion) for u in updates if u.conversion is not None
+    ]
+    if conversions:
+        session.execute(sa.insert(CaptureRecord.__table__), conversions)  # type: ignore[attr-defined]
 
 
 def outcome_counts(session: Session, run_id: int) -> dict[str, int]:
