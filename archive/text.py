@@ -1,7 +1,9 @@
 """Main text and metadata of a fetched page (trafilatura), with hashes for comparison.
 
 ``extract`` is a plain top-level function on picklable values, so a crawler can run it in a
-``concurrent.futures.ProcessPoolExecutor`` off its event loop.
+``concurrent.futures.ProcessPoolExecutor`` off its event loop. trafilatura (with lxml) is
+imported on first use, so a process that only hands pages to an extraction worker does not
+load it.
 """
 
 from __future__ import annotations
@@ -9,9 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-
-import trafilatura
-from trafilatura.deduplication import Simhash
 
 from archive.charset import decode
 
@@ -50,6 +49,8 @@ def is_html(content_type: str | None, body: bytes) -> bool:
 
 def simhash(text: str) -> str:
     """trafilatura's simhash of the text as 16 hex digits."""
+    from trafilatura.deduplication import Simhash
+
     return f"{Simhash(text, length=SIMHASH_BITS).hash:016x}"
 
 
@@ -82,6 +83,8 @@ def extract(body: bytes, content_type: str | None, url: str) -> Extracted:
         return _fingerprinted(text.strip(), encoding=encoding)
     if not is_html(content_type, body):
         return Extracted(text="")
+    import trafilatura
+
     html, encoding = decode(body, content_type)
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=True

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from provenance.config import Settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -39,6 +41,8 @@ def create_db_engine(url: str) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -46,8 +50,26 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration. Migrations only ever add; none drops data."""
-    command.upgrade(alembic_config(engine), "heads")
+    """Bring the schema to the newest migration. Migrations only ever add; none drops data.
+
+    A database already at the newest revisions is left alone: the check reads the revision
+    table and the scripts' heads, without running the migration environment."""
+    from alembic import command
+
+    cfg = alembic_config(engine)
+    if _at_heads(engine, cfg):
+        return
+    command.upgrade(cfg, "heads")
+
+
+def _at_heads(engine: Engine, cfg: Config) -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(cfg).get_heads())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current == heads
 
 
 def open_database(settings: Settings) -> Engine:
