@@ -22,6 +22,10 @@ SOURCEKEEP_RETRIES              2                          retries on 5xx, 408, 
 SOURCEKEEP_RETRY_BACKOFF        2                          seconds × 2^attempt before a retry
 SOURCEKEEP_RETRY_AFTER_MAX      120                        longest Retry-After waited for
 SOURCEKEEP_MAX_REDIRECTS        10                         redirect hops followed
+SOURCEKEEP_HOST_FAILURES        3                          DNS failures or refused
+                                                           connections in a row after which
+                                                           a host's other URLs are not sent
+                                                           this run (0: never give up)
 SOURCEKEEP_MAX_SIZE             104857600 (100 MiB)        payload bytes kept; beyond, the
                                                            record is truncated
 SOURCEKEEP_USER_AGENT           sourcekeep/VERSION (+URL)  User-Agent sent
@@ -48,6 +52,7 @@ from typing import Any
 
 import scrapy
 
+from crawler.breaker import THRESHOLD_SETTING as HOST_FAILURES_SETTING
 from crawler.capture import MAX_SIZE_SETTING
 from crawler.policy import ALLOW_PRIVATE_SETTING
 from crawler.retry import BACKOFF_SETTING, RETRY_AFTER_MAX_SETTING
@@ -88,6 +93,7 @@ class CrawlOptions:
     retry_backoff: float = 2.0
     retry_after_max: float = 120.0
     max_redirects: int = 10
+    host_failures: int = 3
     max_size: int = 100 * 1024 * 1024
     user_agent: str | None = None
     contact_url: str = CONTACT_URL
@@ -116,7 +122,7 @@ class CrawlOptions:
         for name in ("delay", "timeout", "retry_backoff", "retry_after_max"):
             if getattr(self, name) < 0:
                 raise SettingError(f"{name} must not be negative")
-        for name in ("retries", "max_redirects", "max_size", "extract_workers"):
+        for name in ("retries", "max_redirects", "max_size", "extract_workers", "host_failures"):
             if getattr(self, name) < 0:
                 raise SettingError(f"{name} must not be negative")
 
@@ -154,6 +160,7 @@ class CrawlOptions:
             RETRY_AFTER_MAX_SETTING: self.retry_after_max,
             "REDIRECT_ENABLED": True,
             "REDIRECT_MAX_TIMES": self.max_redirects,
+            HOST_FAILURES_SETTING: self.host_failures,
             "METAREFRESH_ENABLED": False,
             "HTTPERROR_ALLOW_ALL": True,
             "COOKIES_ENABLED": True,
@@ -172,6 +179,7 @@ class CrawlOptions:
                 "crawler.retry.BackoffRetryMiddleware": 550,
                 "crawler.cookies.SessionCookiesMiddleware": 710,  # after CookiesMiddleware
                 "crawler.policy.PolicyMiddleware": 760,
+                "crawler.breaker.HostBreakerMiddleware": 940,
                 "crawler.capture.CaptureMiddleware": 950,
             },
         }

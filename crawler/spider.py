@@ -23,6 +23,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.breaker import HostDown
 from crawler.capture import HOPS_META, Hop
 from crawler.cookies import SESSION_META
 from crawler.platforms import adapter_for
@@ -211,10 +212,14 @@ class SourceSpider(scrapy.Spider):
             outcome, error = outcome_of(final), final.error
         elif isinstance(exc, IgnoreRequest) and final is not None:
             outcome, error = outcome_of(final), str(exc)
+        elif isinstance(exc, HostDown):
+            outcome, error = FetchOutcome.NETWORK_ERROR, str(exc)
         else:
             outcome, error = FetchOutcome.NETWORK_ERROR, f"{type(exc).__name__}: {exc}"
         exchange = self._exchange(meta, hops, outcome)
         exchange.error = error
+        if isinstance(exc, HostDown):
+            exchange.network_failure = exc.kind
         exchange.session_used = bool(meta.get(SESSION_META))
         if final is not None and final.response is not None and not final.is_redirect:
             exchange.body = final.response.payload
