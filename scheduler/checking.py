@@ -36,7 +36,7 @@ from provenance.ingest import latest_version
 from provenance.liveness import LivenessPolicy, Observation, record_check
 from provenance.liveness_report import cited_source_ids
 from provenance.models import Capture, Source
-from provenance.states import Platform, RunKind, RunStatus, SourceState
+from provenance.states import NetworkFailure, Platform, RunKind, RunStatus, SourceState
 from scheduler.archiving import repair_files, resolve_chronicles, wants_text
 from scheduler.locks import run_lock
 
@@ -93,8 +93,13 @@ class LivenessHook:
     proxy: str | None = None
     observed: Counter[str] = field(default_factory=Counter)
     deferred: dict[str, list[tuple[SourceFetch, StoredSource]]] = field(default_factory=dict)
+    # Whether any host answered in this run: until one has, a name that does not resolve
+    # may be this machine's network being down, not the source's domain being gone.
+    answered: bool = False
 
     def __call__(self, fetch: SourceFetch, stored: StoredSource) -> None:
+        if any(exchange.status is not None for exchange in fetch.exchanges):
+            self.answered = True
         adapter = adapter_for(fetch.url)
         if (
             adapter.platform is Platform.WEB
@@ -118,6 +123,15 @@ class LivenessHook:
 
     def _judge(self, adapter: Adapter, fetch: SourceFetch, stored: StoredSource) -> None:
         observation = adapter.observe(fetch)
+        if (
+            observation.state is SourceState.GONE
+            and observation.evidence.get("network_failure") == NetworkFailure.DNS
+            and not self.answered
+        ):
+            observation = observation.with_state(
+                SourceState.UNREACHABLE,
+                reason="host does not resolve, but no host has answered in this run yet",
+            )
         if isinstance(adapter, YouTubeAdapter):
             metadata = ytdlp_metadata(fetch.url, self.proxy)
             if metadata is not None:
