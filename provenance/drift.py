@@ -20,8 +20,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from trafilatura.deduplication import Simhash
-
 from provenance.states import SourceState
 
 DEFAULT_MIN_RATIO = 0.98
@@ -45,6 +43,7 @@ def words(text: str) -> list[str]:
 
 def simhash_similarity(a: str, b: str) -> float:
     """Similarity of two texts' trafilatura fingerprints (1.0 = same fingerprint)."""
+    from trafilatura.deduplication import Simhash  # heavy: loaded on first use
     return Simhash(normalize_text(a)).similarity(Simhash(normalize_text(b)))
 
 

@@ -19,8 +19,6 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from trafilatura.deduplication import Simhash
-
 PROBE_SIMILARITY = 0.9  # simhash similarity above which a page "is" the host's not-found page
 
 # Phrases that mean "not found" when they make up a page's title or main heading.
@@ -115,6 +113,7 @@ def resembles_probe(
     probe: ProbeResult, final_url: str | None, fingerprint: str | None
 ) -> tuple[bool, float | None]:
     """Whether a page's answer looks like the host's answer for a URL that does not exist."""
+    from trafilatura.deduplication import Simhash  # heavy: loaded on first use
     if not probe.answers_200:
         return False, None
     if probe.final_url and final_url and probe.final_url == final_url:

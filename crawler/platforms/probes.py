@@ -12,8 +12,6 @@ from __future__ import annotations
 import threading
 from urllib.parse import urlsplit
 
-from trafilatura.deduplication import Simhash
-
 from crawler.platforms.base import Companion
 from crawler.platforms.common import selector, visible_text
 from crawler.results import FetchedExchange, Role
@@ -26,6 +24,7 @@ def host_key(url: str) -> str:
 
 def fingerprint(exchange: FetchedExchange) -> str | None:
     """Simhash of the page's visible text (menus included: the probe compares whole pages)."""
+    from trafilatura.deduplication import Simhash  # heavy: loaded on first use
     text = visible_text(selector(exchange))
     return Simhash(text).to_hex() if text else None
 
