@@ -424,3 +424,41 @@ def test_ingest_by_url_errors(
     empty = cli("ingest", site.base + "/empty")
     assert empty.code == 2 and "empty" in empty.stderr
     assert untouched(home)
+
+
+def test_concurrent_ingests_of_one_chronicle_store_it_once(home: Home) -> None:
+    """Ingests racing each other never end in a traceback or a half-stored chronicle."""
+    import subprocess
+    import sys
+
+    from scheduler.cli.common import EXIT_USAGE
+
+    run_subprocess_env = home.env()
+    # the schema exists before the race starts, as in a real installation
+    engine = sa.create_engine(home.database_url.replace("postgresql://", "postgresql+psycopg://"))
+    from provenance.db import upgrade
+
+    home.path.mkdir(parents=True, exist_ok=True)
+    upgrade(engine)
+    exe = str(Path(sys.executable).parent / "sourcekeep")
+    procs = [
+        subprocess.Popen(
+            [exe, "ingest", str(MAY_2024), "--json"],
+            env=run_subprocess_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    results = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in procs]
+    for code, _out, err in results:
+        assert code in (0, EXIT_USAGE), err
+        assert "Traceback" not in err
+    assert any(code == 0 for code, _o, _e in results)
+    with engine.connect() as conn:
+        chronicles = conn.execute(sa.text("SELECT count(*) FROM chronicle")).scalar_one()
+        versions = conn.execute(sa.text("SELECT count(*) FROM chronicle_version")).scalar_one()
+        sources = conn.execute(sa.text("SELECT count(*) FROM source")).scalar_one()
+    engine.dispose()
+    assert (chronicles, versions, sources) == (1, 1, 95)

@@ -176,9 +176,17 @@ def register(app: typer.Typer) -> None:
         except ChronicleError as exc:
             raise UserError(str(exc)) from exc
         _, engine = engine_for(home)
-        with session_scope(engine) as session:
-            result = ingest_document(session, doc, data, url or source, url)
-            out = _result_json(result)
+        try:
+            with session_scope(engine) as session:
+                result = ingest_document(session, doc, data, url or source, url)
+                out = _result_json(result)
+        except sa.exc.IntegrityError as exc:
+            # Another ingest stored the same chronicle or source between our read and our
+            # commit; this transaction was rolled back whole, so running again is safe.
+            raise UserError(
+                "another ingest stored the same chronicle or sources at the same moment; "
+                "nothing of this one was written, run it again"
+            ) from exc
         if json_out:
             print_json(out)
         else:
