@@ -150,6 +150,7 @@ def main() -> None:
             wget_dir,
         )
         wget_sent = len(web.responses_for())
+        wget_connects = len(web.connects())
         web.reset()
 
         # -- sourcekeep ---------------------------------------------------------------------
@@ -184,6 +185,9 @@ def main() -> None:
                 sa.text("SELECT count(*) FROM capture WHERE text_sha256 IS NOT NULL")
             ).scalar_one()
         engine.dispose()
+        sk_connects = len(web.connects())
+        # start-up: from launching the process to the first request the fixture web saw
+        first_request = min(r.received_at for r in web.requests_for()) - started.timestamp()
         last_commit = dt.datetime.fromisoformat(str(last)).replace(tzinfo=dt.UTC)
         fetch_seconds = (last_commit - started).total_seconds()
 
@@ -193,6 +197,9 @@ def main() -> None:
     print(f"pages: {args.pages} x ~{PAGE_SIZE // 1000} KB on {len(hosts)} hosts, HTTPS via proxy")
     print(f"wget exit {wget_run.returncode}, responses sent to wget: {wget_sent}")
     print(f"sourcekeep summary: {summary}, texts extracted: {texts}")
+    # every tunnel is one CONNECT and one TLS handshake: the connections each client opened
+    print(f"CONNECT tunnels (TLS handshakes): wget {wget_connects}, sourcekeep {sk_connects}")
+    print(f"sourcekeep start-up (process start to first request): {first_request:.2f} s")
     print()
     print("| | wall s | pages/s | peak RSS tree MB | peak RSS main MB |")
     print("|---|---:|---:|---:|---:|")

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+EXTRACT_NICENESS = 10  # added to an extraction worker's nice value
+
 
 class SourceHook(Protocol):
     """Called once per source, after its captures and texts are stored (storage thread)."""
@@ -57,8 +59,14 @@ class StorePipeline:
         self._storage: Executor = ThreadPoolExecutor(1, thread_name_prefix="sourcekeep-store")
         # one core stays with the crawler itself
         workers = sink.extract_workers or max(1, (os.cpu_count() or 1) - 1)
+        # extraction runs below the crawler's priority: while fetching, the reactor thread
+        # gets the CPU first and the texts catch up behind it (os.nice itself is the
+        # initializer, so a worker imports nothing of ours to start)
         self._extractors: Executor = ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("spawn")
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=os.nice,
+            initargs=(EXTRACT_NICENESS,),
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self.failures = sink.failures

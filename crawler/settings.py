@@ -174,8 +174,13 @@ class CrawlOptions:
                 "http": "crawler.wire.WireDownloadHandler",
                 "https": "crawler.wire.WireDownloadHandler",
             },
+            # per-request byte counts in Scrapy's stats: nothing reads them
+            "DOWNLOADER_STATS": False,
             "DOWNLOADER_MIDDLEWARES": {
                 "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+                # no_proxy decided once per host, not once per request
+                "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
+                "crawler.proxy.EnvProxyMiddleware": 750,
                 "crawler.retry.BackoffRetryMiddleware": 550,
                 "crawler.cookies.SessionCookiesMiddleware": 710,  # after CookiesMiddleware
                 "crawler.policy.PolicyMiddleware": 760,
