@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -44,18 +45,17 @@ def test_usage_errors_exit_2_without_a_traceback(home: Home, args: list[str]) ->
     assert result.stderr.strip()
 
 
-def test_home_given_before_the_command_holds_the_database(home: Home, tmp_path: Path) -> None:
-    if home.backend != "sqlite":
-        pytest.skip("the SQLite file lives in the home; PostgreSQL keeps its own")
+def test_home_given_before_the_command_holds_the_database(tmp_path: Path) -> None:
+    """Without SOURCEKEEP_DATABASE_URL, the database is an SQLite file in the home."""
     other = tmp_path / "elsewhere"
     source = tmp_path / "2024-05-chronicle.txt"
     source.write_text(CHRONICLE, encoding="utf-8")
-    env = home.env()
-    env.pop("SOURCEKEEP_DATABASE_URL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOURCEKEEP_")}
+    env["SOURCEKEEP_HOME"] = str(tmp_path / "not-this-one")
     result = run_subprocess("--home", str(other), "ingest", str(source), "--json", env=env)
     assert result.code == 0, result.stderr
     assert (other / "sourcekeep.db").is_file()
-    assert not (home.path / "sourcekeep.db").exists()
+    assert not (tmp_path / "not-this-one").exists()
     listed = run_subprocess("--home", str(other), "chronicles", "--json", env=env)
     assert [c["slug"] for c in listed.json()["chronicles"]] == [result.json()["chronicle"]["slug"]]
 
