@@ -18,16 +18,13 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from archive.warc import WarcStore
-from crawler.pipeline import Sink
 from crawler.platforms import PROBES, Adapter, adapter_for
 from crawler.platforms.probes import host_key
 from crawler.platforms.youtube import YouTubeAdapter, ytdlp_metadata
 from crawler.results import Role, SourceFetch
-from crawler.run import crawl
 from crawler.settings import CrawlOptions, software
 from crawler.spider import Target
-from crawler.store import CaptureStore, StoredSource
+from crawler.store import StoredSource
 from provenance import captures
 from provenance.config import Settings
 from provenance.drift import DriftPolicy, compare
@@ -37,8 +34,8 @@ from provenance.liveness import LivenessPolicy, Observation, record_check
 from provenance.liveness_report import cited_source_ids
 from provenance.models import Capture, Source
 from provenance.states import NetworkFailure, Platform, RunKind, RunStatus, SourceState
-from scheduler.archiving import repair_files, resolve_chronicles, wants_text
-from scheduler.locks import run_lock
+from scheduler.archiving import resolve_chronicles
+from scheduler.runs import crawl_run, prepared
 
 log = logging.getLogger(__name__)
 
@@ -164,10 +161,10 @@ class CheckSummary:
     failures: list[str] = field(default_factory=list)
 
 
-def sources_to_check(session: Session, chronicle_ids: Sequence[int] | None) -> list[Source]:
+def sources_to_check(session: Session, source_ids: Sequence[int] | None) -> list[Source]:
     query = select(Source).order_by(col(Source.id))
-    if chronicle_ids is not None:
-        query = query.where(col(Source.id).in_(list(chronicle_ids)))
+    if source_ids is not None:
+        query = query.where(col(Source.id).in_(list(source_ids)))
     return list(session.exec(query).all())
 
 
@@ -189,11 +186,7 @@ def run_check(
     Facebook's "content isn't available" then counts towards confirming a deletion)."""
     with Session(engine) as session:
         chosen = resolve_chronicles(session, chronicles)
-    with run_lock(settings.home):
-        with Session(engine) as session:
-            captures.interrupt_stale_runs(session, RunKind.CHECK)
-        repair_files(settings, engine)
-        settings.warc_dir.mkdir(parents=True, exist_ok=True)
+    with prepared(settings, engine, RunKind.CHECK):
         with Session(engine) as session:
             ids = None
             if chosen:
@@ -219,25 +212,23 @@ def run_check(
             if on_source is not None:
                 on_source()
 
-        warcs = WarcStore(settings.warc_dir, index_dir=settings.index_dir, software=software())
-        store = CaptureStore(engine, warcs, run.id, software(), wants_text)
-        sink = Sink(store, hook=hook, extract_workers=options.extract_workers, on_progress=progress)
         PROBES.start_run(enabled=True)
-        status = RunStatus.FAILED
-        log_file = settings.home / "logs" / f"check-{run.id:06d}.log"
         try:
-            reason = crawl(targets, options, sink, log_file=log_file, session=cookies)
-            hook.flush()
-            if sink.failures:
-                summary.failures = [f"{type(e).__name__}: {e}" for e in sink.failures]
-            elif reason == "finished":
-                status = RunStatus.FINISHED
-            else:
-                status = RunStatus.INTERRUPTED
+            ended = crawl_run(
+                settings,
+                engine,
+                options,
+                run.id,
+                RunKind.CHECK,
+                targets,
+                hook=hook,
+                on_progress=progress,
+                counts=lambda: dict(hook.observed),
+                cookies=cookies,
+                after_crawl=hook.flush,
+            )
         finally:
             PROBES.start_run(enabled=False)
-            summary.status = status
-            summary.observed = hook.observed
-            with Session(engine) as session:
-                captures.finish_run(session, run.id, status, dict(hook.observed))
+        summary.status, summary.failures = ended.status, ended.failures
+        summary.observed = hook.observed
     return summary
