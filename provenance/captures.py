@@ -21,6 +21,7 @@ from provenance.models import (
     CaptureRecord,
     Chronicle,
     Citation,
+    Footnote,
     Run,
     Source,
     WarcFile,
@@ -95,16 +96,19 @@ def interrupt_stale_runs(session: Session, kind: RunKind) -> list[int]:
 
 
 def sources_of_chronicles(session: Session, chronicles: Sequence[Chronicle]) -> list[int]:
-    """Ids of the sources the latest version of each chronicle cites."""
-    ids: set[int] = set()
+    """Ids of the sources the latest version of each chronicle cites, by a marker or by a
+    footnote definition alone (a footnote nobody points to still names a source)."""
+    versions = []
     for chronicle in chronicles:
         assert chronicle.id is not None
         version = latest_version(session, chronicle.id)
-        if version is None:
-            continue
+        if version is not None and version.id is not None:
+            versions.append(version.id)
+    ids: set[int] = set()
+    for model in (Citation, Footnote):
         rows = session.exec(
-            select(Citation.source_id).where(
-                Citation.version_id == version.id, col(Citation.source_id).is_not(None)
+            select(model.source_id).where(
+                col(model.version_id).in_(versions), col(model.source_id).is_not(None)
             )
         ).all()
         ids.update(r for r in rows if r is not None)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from provenance.evidence import sources_with_evidence
-from provenance.models import Citation, Footnote, Run, Source, SourceCheck, StateChange
+from provenance.models import Run, Source, SourceCheck, StateChange
 from provenance.states import RunKind, SourceState
 from provenance.urls import normalize_url
 
@@ -106,17 +106,3 @@ def find_source(session: Session, ref: str) -> Source | None:
         return found
     key = normalize_url(text)
     return session.exec(select(Source).where(Source.normalized_url == key)).first()
-
-
-def cited_source_ids(session: Session, version_ids: Iterable[int]) -> list[int]:
-    """Sources cited (by a marker or a footnote definition) in the given chronicle versions."""
-    versions = list(version_ids)
-    ids: set[int] = set()
-    for model in (Citation, Footnote):
-        rows = session.exec(
-            select(model.source_id).where(
-                col(model.version_id).in_(versions), col(model.source_id).is_not(None)
-            )
-        ).all()
-        ids.update(r for r in rows if r is not None)
-    return sorted(ids)

@@ -29,9 +29,7 @@ from provenance import captures
 from provenance.config import Settings
 from provenance.drift import DriftPolicy, compare
 from provenance.evidence import first_good_capture
-from provenance.ingest import latest_version
 from provenance.liveness import LivenessPolicy, Observation, record_check
-from provenance.liveness_report import cited_source_ids
 from provenance.models import Capture, Source
 from provenance.states import NetworkFailure, Platform, RunKind, RunStatus, SourceState
 from scheduler.archiving import resolve_chronicles
@@ -188,10 +186,7 @@ def run_check(
         chosen = resolve_chronicles(session, chronicles)
     with prepared(settings, engine, RunKind.CHECK):
         with Session(engine) as session:
-            ids = None
-            if chosen:
-                versions = [latest_version(session, c.id or 0) for c in chosen]
-                ids = cited_source_ids(session, [v.id for v in versions if v and v.id])
+            ids = captures.sources_of_chronicles(session, chosen) if chosen else None
             sources = sources_to_check(session, ids)
             targets = [Target(s.id, s.url) for s in sources if s.id is not None]
             run = captures.start_run(session, RunKind.CHECK, software())

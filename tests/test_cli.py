@@ -87,3 +87,20 @@ def test_nightly_once_archives_then_checks(
     assert states[ARTICLE]["has_evidence"] is True
     assert states[cat.STATUS_404]["suspected"] == SourceState.GONE
     assert states[cat.TG_DELETED_POST]["suspected"] == SourceState.GONE
+
+
+@pytest.mark.slow
+def test_archive_of_a_chronicle_includes_footnotes_no_marker_points_to(
+    home: Home, fresh_fixture_web: FixtureWeb, tmp_path: Path
+) -> None:
+    orphan = "https://vlast.kz/novosti/60099-orphan.html"
+    source = tmp_path / "2024-05-chronicle.txt"
+    source.write_text(CHRONICLE.replace("Поделись", f"[4] {orphan}\n\nПоделись"), "utf-8")
+    ingested = run_in_process("ingest", str(source), "--json").json()
+    assert [p["footnote"] for p in ingested["problems"] if p["kind"] == "unused_footnote"] == [4]
+
+    env = {**home.env(), **fresh_fixture_web.env(), **TEST_ENV}
+    result = run_subprocess("archive", ingested["chronicle"]["slug"], "--json", env=env)
+    assert result.code == 0, result.stderr
+    assert result.json()["planned"] == 4
+    assert fresh_fixture_web.hits(orphan) == 1
