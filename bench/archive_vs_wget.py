@@ -119,6 +119,10 @@ def main() -> None:
         "--profile", type=Path, default=None,
         help="record a py-spy profile (collapsed stacks) of the sourcekeep process tree here",
     )
+    parser.add_argument(
+        "--gil", action="store_true",
+        help="with --profile: sample only the thread holding the GIL (who holds it when)",
+    )
     args = parser.parse_args()
     wget = shutil.which("wget")
     if wget is None:
@@ -171,6 +175,7 @@ def main() -> None:
             # py-spy's own memory then counts in the tree; profile and measure separately
             command = [str(REPO / ".venv" / "bin" / "py-spy"), "record", "--subprocesses",
                        "--threads", "--rate", "250", "--format", "raw",
+                       *(["--gil"] if args.gil else []),
                        "-o", str(args.profile.resolve()), "--", *command]
         sk_run = run_measured(command, env, home)
         # the JSON summary ends the output (py-spy, when profiling, prints before it)

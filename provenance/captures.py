@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from provenance.evidence import sources_with_evidence
-from provenance.ingest import latest_version
+from provenance.lookup import latest_version
 from provenance.models import (
     Capture,
     CaptureRecord,

@@ -22,6 +22,8 @@ from sqlmodel import Session, select
 
 from provenance.chronicle import ChronicleDocument
 from provenance.chronicle.checks import source_url_for
+from provenance.lookup import find_chronicle as find_chronicle  # re-exported
+from provenance.lookup import latest_version
 from provenance.models import (
     Chronicle,
     ChronicleVersion,
@@ -77,21 +79,6 @@ def _stored_fingerprint(session: Session, version: ChronicleVersion) -> str:
     entries = [(e.date.isoformat(), e.place, e.text, list(e.markers)) for e in rows]
     notes = session.exec(select(Footnote).where(Footnote.version_id == version.id)).all()
     return _fingerprint(entries, {f.number: f.url for f in notes})
-
-
-def find_chronicle(session: Session, ref: str) -> Chronicle | None:
-    """A chronicle by numeric id or slug."""
-    if ref.isdigit():
-        return session.get(Chronicle, int(ref))
-    return session.exec(select(Chronicle).where(Chronicle.slug == ref)).first()
-
-
-def latest_version(session: Session, chronicle_id: int) -> ChronicleVersion | None:
-    return session.exec(
-        select(ChronicleVersion)
-        .where(ChronicleVersion.chronicle_id == chronicle_id)
-        .order_by(sa.desc(ChronicleVersion.number))
-    ).first()
 
 
 def _chronicle_for(session: Session, doc: ChronicleDocument, url: str | None) -> Chronicle:

@@ -24,7 +24,7 @@ from crawler.spider import Target
 from crawler.store import StoredSource
 from provenance import captures
 from provenance.config import Settings
-from provenance.ingest import find_chronicle
+from provenance.lookup import find_chronicle
 from provenance.models import Chronicle
 from provenance.states import FetchOutcome, RunKind, RunStatus
 from scheduler.runs import crawl_run, prepared

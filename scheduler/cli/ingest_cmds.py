@@ -1,27 +1,22 @@
-"""Commands: ingest, chronicles, citations."""
+"""Commands: ingest, chronicles, citations.
+
+The chronicle parser, the ingest code and the page fetcher are imported by the commands that
+use them: every command module is loaded when the command line is built, and an archive or
+check run needs none of them.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import sqlalchemy as sa
 import typer
 from sqlmodel import Session, select
 
-from provenance.chronicle import MAX_BYTES, ChronicleDocument, ChronicleError, parse_bytes
-from provenance.chronicle.decode import check_size
 from provenance.db import session_scope
-from provenance.ingest import (
-    IngestResult,
-    distinct_sources,
-    find_chronicle,
-    ingest_document,
-    latest_version,
-    version_citations,
-)
+from provenance.lookup import find_chronicle, latest_version
 from provenance.models import Chronicle, ChronicleVersion, Problem, Source
-from scheduler.chronicle_fetch import FetchError, fetch_page
 from scheduler.cli.common import (
     HomeOption,
     JsonOption,
@@ -31,6 +26,10 @@ from scheduler.cli.common import (
     print_json,
     print_table,
 )
+
+if TYPE_CHECKING:
+    from provenance.chronicle import ChronicleDocument
+    from provenance.ingest import IngestResult
 
 YearOption = Annotated[
     int | None,
@@ -47,6 +46,10 @@ def _read(
     source: str, year: int | None, proxy: str | None
 ) -> tuple[ChronicleDocument, bytes, str | None]:
     """Read and parse SOURCE before anything is written: (document, bytes, page URL)."""
+    from provenance.chronicle import MAX_BYTES, parse_bytes
+    from provenance.chronicle.decode import check_size
+    from scheduler.chronicle_fetch import FetchError, fetch_page
+
     if source.lower().startswith(("http://", "https://")):
         try:
             page = fetch_page(source, MAX_BYTES, proxy)
@@ -136,6 +139,8 @@ def _print_result(result: IngestResult, data: dict[str, Any]) -> None:
 
 
 def _citation_rows(session: Session, version_id: int) -> list[dict[str, Any]]:
+    from provenance.ingest import version_citations
+
     rows = []
     for citation, entry in version_citations(session, version_id):
         source = session.get(Source, citation.source_id) if citation.source_id else None
@@ -171,6 +176,9 @@ def register(app: typer.Typer) -> None:
         home: HomeOption = None,
     ) -> None:
         """Read a chronicle and store its entries, footnotes, citations, sources and problems."""
+        from provenance.chronicle import ChronicleError
+        from provenance.ingest import ingest_document
+
         try:
             doc, data, url = _read(source, year, proxy)
         except ChronicleError as exc:
@@ -195,6 +203,8 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def chronicles(json_out: JsonOption = False, home: HomeOption = None) -> None:
         """List stored chronicles with their latest version."""
+        from provenance.ingest import distinct_sources, version_citations
+
         _, engine = engine_for(home)
         items = []
         with session_scope(engine) as session:
