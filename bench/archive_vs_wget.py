@@ -24,7 +24,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,6 +65,24 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
+def _thread_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of each thread of a process, by thread id."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[int, float] = {}
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except (FileNotFoundError, ProcessLookupError):
+        return out
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat", encoding="ascii") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        out[int(task)] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 @dataclass
 class Measured:
     seconds: float
@@ -72,6 +90,14 @@ class Measured:
     peak_main_mb: float
     returncode: int
     stdout: str
+    # (seconds since start, CPU seconds of the main thread, of all its other threads)
+    cpu: list[tuple[float, float, float]] = field(default_factory=list)
+
+    def cpu_at(self, seconds: float) -> tuple[float, float]:
+        """CPU seconds of the main thread and of the other threads at the last reading
+        before ``seconds`` after the start."""
+        before = [(m, o) for t, m, o in self.cpu if t <= seconds]
+        return before[-1] if before else (0.0, 0.0)
 
 
 def run_measured(cmd: list[str], env: dict[str, str], cwd: Path) -> Measured:
@@ -81,12 +107,17 @@ def run_measured(cmd: list[str], env: dict[str, str], cwd: Path) -> Measured:
             cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=err, text=True
         )
     peaks = {"tree": 0, "main": 0}
+    threads: dict[int, float] = {}
+    cpu: list[tuple[float, float, float]] = []
 
     def sample() -> None:
         while proc.poll() is None:
             tree = sum(_rss_kb(p) for p in _tree(proc.pid))
             peaks["tree"] = max(peaks["tree"], tree)
             peaks["main"] = max(peaks["main"], _rss_kb(proc.pid))
+            threads.update(_thread_cpu(proc.pid))  # ended threads keep their last reading
+            main = threads.get(proc.pid, 0.0)
+            cpu.append((time.monotonic() - start, main, sum(threads.values()) - main))
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -94,7 +125,8 @@ def run_measured(cmd: list[str], env: dict[str, str], cwd: Path) -> Measured:
     stdout, _ = proc.communicate()
     elapsed = time.monotonic() - start
     sampler.join()
-    return Measured(elapsed, peaks["tree"] / 1024, peaks["main"] / 1024, proc.returncode, stdout)
+    return Measured(elapsed, peaks["tree"] / 1024, peaks["main"] / 1024, proc.returncode, stdout,
+                    cpu)
 
 
 def machine() -> str:
@@ -205,6 +237,13 @@ def main() -> None:
     # every tunnel is one CONNECT and one TLS handshake: the connections each client opened
     print(f"CONNECT tunnels (TLS handshakes): wget {wget_connects}, sourcekeep {sk_connects}")
     print(f"sourcekeep start-up (process start to first request): {first_request:.2f} s")
+    # CPU of the crawler process's threads (sampled every 20 ms): at the first request (start-up),
+    # at the last capture commit (fetch + WARC + hashes), and at the end (texts stored too)
+    marks = [("first request", first_request), ("last capture", fetch_seconds),
+             ("end", sk_run.seconds)]
+    print("sourcekeep CPU s, main thread / other threads (storage, pool feeders): " + ", ".join(
+        f"{name} {m:.2f} / {o:.2f}" for name, at in marks for m, o in [sk_run.cpu_at(at)]
+    ))
     print()
     print("| | wall s | pages/s | peak RSS tree MB | peak RSS main MB |")
     print("|---|---:|---:|---:|---:|")

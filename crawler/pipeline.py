@@ -4,9 +4,10 @@ then hand the source's ``SourceFetch`` to the per-source hook.
 Fetching never waits on storage or extraction: ``process_item`` only waits for the WARC
 records and rows of the source to be committed (in the storage thread; sources and extracted
 texts that arrive while it is busy share one fsync and one commit), then returns while
-text extraction (``archive.text.extract`` in a ``ProcessPoolExecutor``) continues in the
-background. When a source's texts are stored (conversion records written), the hook runs —
-in the storage thread, so it may use the database. ``close_spider`` waits for all of it.
+text extraction (``archive.text.extract`` in a ``ProcessPoolExecutor``; pages that queue
+up are handed over in batches, see ``crawler.extracting``) continues in the background. When
+a source's texts are stored (conversion records written), the hook runs — in the storage
+thread, so it may use the database. ``close_spider`` waits for all of it.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from archive.text import extract
+from archive.text import Extracted
 from crawler.batching import Batcher
+from crawler.extracting import Page, extract_pages
 from crawler.results import SourceFetch
 from crawler.spider import SourceItem
 from crawler.store import CaptureStore, StoredSource, Work
@@ -74,6 +76,12 @@ class StorePipeline:
         # sources and texts go through one queue, so a text's conversion record rides with
         # the next batch of sources (one fsync, one commit for both)
         self._work: Batcher[Work, StoredSource | None] = Batcher(self._storage, store.store_batch)
+        # pages go to the extraction workers in batches: what queues up while the workers
+        # are busy goes over in one call (one call item and one result hand-off, not one
+        # per page)
+        self._texts: Batcher[Page, Extracted | Exception] = Batcher(
+            self._extractors, extract_pages, max_batch=16, parallel=workers
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -110,9 +118,9 @@ class StorePipeline:
 
     async def _finish(self, stored: StoredSource) -> None:
         for job in stored.text_jobs:
-            extracted = await self._in(
-                self._extractors, extract, job.body, job.content_type, job.url
-            )
+            extracted = await self._texts.submit((job.body, job.content_type, job.url))
+            if isinstance(extracted, Exception):
+                raise extracted
             await self._work.submit((job, extracted))
         if self.sink.hook is not None:
             await self._in(self._storage, self.sink.hook, stored.item.source_fetch(), stored)
