@@ -32,10 +32,10 @@ sys.path.insert(0, str(REPO))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench.pages import HOSTS, benchmark_urls, fresh_dir  # noqa: E402
 from provenance.db import create_db_engine  # noqa: E402
 from tests.archive_support import add_sources  # noqa: E402
 from tests.fixtureweb import FixtureWeb  # noqa: E402
-from tests.fixtureweb.sites import SITES  # noqa: E402
 
 PAGE_SIZE = 30_000
 
@@ -160,15 +160,8 @@ def main() -> None:
     if wget is None:
         sys.exit("wget is missing: apt-get install -y wget")
 
-    out: Path = args.out
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    hosts = sorted(SITES)[:10]
-    # grouped by host, so wget can keep its connection to a host alive
-    urls = [
-        f"https://{hosts[i * 10 // args.pages]}/bench/article-{i:05d}.html"
-        for i in range(args.pages)
-    ]
+    out: Path = fresh_dir(args.out)
+    urls = benchmark_urls(args.pages)
     (out / "urls.txt").write_text("\n".join(urls) + "\n", encoding="ascii")
 
     with FixtureWeb(page_size=PAGE_SIZE, directory=out / "fixtureweb") as web:
@@ -231,7 +224,7 @@ def main() -> None:
     wget_rate = args.pages / wget_run.seconds
     sk_rate = args.pages / fetch_seconds
     print(f"machine: {machine()}")
-    print(f"pages: {args.pages} x ~{PAGE_SIZE // 1000} KB on {len(hosts)} hosts, HTTPS via proxy")
+    print(f"pages: {args.pages} x ~{PAGE_SIZE // 1000} KB on {HOSTS} hosts, HTTPS via proxy")
     print(f"wget exit {wget_run.returncode}, responses sent to wget: {wget_sent}")
     print(f"sourcekeep summary: {summary}, texts extracted: {texts}")
     # every tunnel is one CONNECT and one TLS handshake: the connections each client opened

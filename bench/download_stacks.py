@@ -191,8 +191,8 @@ def main() -> None:
         return
 
     from bench.archive_vs_wget import machine
+    from bench.pages import HOSTS, benchmark_urls, fresh_dir
     from tests.fixtureweb import FixtureWeb
-    from tests.fixtureweb.sites import SITES
 
     stacks = [s for s in args.stacks.split(",") if s]
     unknown = set(stacks) - set(STACKS)
@@ -203,20 +203,13 @@ def main() -> None:
     if shutil.which("wget") is None:
         sys.exit("wget is missing: apt-get install -y wget")
 
-    out: Path = args.out
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    hosts = sorted(SITES)[:10]
-    # grouped by host, as in the main benchmark
-    urls = [
-        f"https://{hosts[i * 10 // args.pages]}/bench/article-{i:05d}.html"
-        for i in range(args.pages)
-    ]
+    out: Path = fresh_dir(args.out)
+    urls = benchmark_urls(args.pages)
     url_file = out / "urls.txt"
     url_file.write_text("\n".join(urls) + "\n", encoding="ascii")
 
     print(f"machine: {machine()}")
-    print(f"pages: {args.pages} x ~{PAGE_SIZE // 1000} KB on {len(hosts)} hosts, HTTPS via proxy,"
+    print(f"pages: {args.pages} x ~{PAGE_SIZE // 1000} KB on {HOSTS} hosts, HTTPS via proxy,"
           f" {args.concurrency} in flight")
     rows: list[str] = []
     with FixtureWeb(page_size=PAGE_SIZE, directory=out / "fixtureweb") as web:
