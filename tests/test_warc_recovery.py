@@ -155,7 +155,10 @@ def test_kill_9_in_the_middle_of_writing(tmp_path: Path) -> None:
     repairs = recover(warc_dir, index_dir, committed)
     assert len(repairs) == 1  # only the file being written was open
     assert repairs[0].filename == last.filename
-    assert repairs[0].cut > 0
+    # Usually the kill lands inside a record and its torn tail is cut; on a loaded machine it
+    # can land after the writer finished a record. Either way the file now ends on a record
+    # boundary at or after the last committed byte (checked by warcio below).
+    assert repairs[0].new_size >= last.offset + last.length
     files = sorted(warc_dir.glob("*.warc.gz"))
     assert len(files) >= 2
     result = warcio_check(files)
