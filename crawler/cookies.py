@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import urllib.request
 import warnings
-from collections.abc import Iterable
 from http.cookiejar import LoadError, MozillaCookieJar
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,8 +28,6 @@ if TYPE_CHECKING:
 
 COOKIES_ENV = "SOURCEKEEP_COOKIES"
 HOME_FILE = "cookies.txt"
-REDACTED = "[redacted: session cookies]"
-SECRET_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization"})
 SESSION_META = "sourcekeep_session"  # True: the request carries the cookies.txt session
 
 
@@ -97,13 +94,6 @@ def covers(jar: MozillaCookieJar, host: str) -> bool:
     """Whether the jar holds cookies for ``host`` (or a parent domain of it)."""
     host = host.lower()
     return any(host == d or host.endswith("." + d) for d in domains(jar))
-
-
-def redact_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Headers safe to store: session secrets replaced by a note that they were sent."""
-    return [
-        (name, REDACTED if name.lower() in SECRET_HEADERS else value) for name, value in headers
-    ]
 
 
 class SessionCookiesMiddleware:

@@ -6,14 +6,8 @@ import json
 
 import pytest
 
-from crawler.cookies import (
-    REDACTED,
-    CookiesError,
-    cookie_header,
-    covers,
-    load_cookies,
-    redact_headers,
-)
+from crawler.cookies import CookiesError, cookie_header, covers, load_cookies
+from crawler.heads import REDACTED, redact
 from crawler.platforms import adapter_for
 from crawler.platforms.facebook import FacebookAdapter
 from crawler.platforms.generic import GenericAdapter
@@ -399,8 +393,8 @@ def test_cookies_txt_is_loaded_and_redacted(tmp_path) -> None:  # noqa: ANN001
     assert "other" not in header
     assert cookie_header(jar, "http://www.facebook.com/") is None  # secure cookies only on https
     assert covers(jar, "web.facebook.com") and not covers(jar, "t.me")
-    redacted = redact_headers([("Cookie", header), ("User-Agent", "sourcekeep")])
-    assert redacted == [("Cookie", REDACTED), ("User-Agent", "sourcekeep")]
+    redacted, session = redact([("Cookie", header), ("User-Agent", "sourcekeep")])
+    assert redacted == [("Cookie", REDACTED), ("User-Agent", "sourcekeep")] and session
     bad = tmp_path / "bad.txt"
     bad.write_text("not a cookie file\n")
     with pytest.raises(CookiesError, match="not a Netscape cookies.txt"):
