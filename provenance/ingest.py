@@ -22,7 +22,6 @@ from sqlmodel import Session, select
 
 from provenance.chronicle import ChronicleDocument
 from provenance.chronicle.checks import source_url_for
-from provenance.lookup import find_chronicle as find_chronicle  # re-exported
 from provenance.lookup import latest_version
 from provenance.models import (
     Chronicle,
