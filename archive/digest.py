@@ -31,11 +31,3 @@ class Sha256Digester:
 def labelled(data: bytes) -> str:
     """``sha256:<hex>`` of the bytes: the form of WARC-Payload-Digest and of the CDXJ index."""
     return PREFIX + hashlib.sha256(data).hexdigest()
-
-
-def hex_of(labelled_digest: str) -> str:
-    """The bare hex value of a ``sha256:`` labelled digest (what the database stores)."""
-    algo, sep, value = labelled_digest.partition(":")
-    if not sep or algo.lower().replace("-", "") != ALGORITHM:
-        raise ValueError(f"not a sha256 digest: {labelled_digest!r}")
-    return value.lower()

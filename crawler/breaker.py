@@ -9,7 +9,7 @@ the host resets its count.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scrapy import Request
@@ -46,7 +46,6 @@ class _HostRecord:
     failures: int = 0
     kind: NetworkFailure | None = None
     last_error: str = ""
-    skipped: int = field(default=0)
 
 
 class HostBreakerMiddleware:
@@ -67,7 +66,6 @@ class HostBreakerMiddleware:
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         record = self.hosts.get(self._host(request))
         if self.threshold > 0 and record and record.kind and record.failures >= self.threshold:
-            record.skipped += 1
             raise HostDown(self._host(request), record.kind, record.failures, record.last_error)
 
     def process_response(

@@ -279,9 +279,6 @@ class CaptureStore:
 
     # -- text ---------------------------------------------------------------------------
 
-    def store_text(self, job: TextJob, extracted: Extracted) -> None:
-        self.store_texts([(job, extracted)])
-
     def store_texts(self, done: list[tuple[TextJob, Extracted]]) -> None:
         """Write the conversion records (where there is text) in one group, then commit the
         text columns of all of them at once."""

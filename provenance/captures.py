@@ -27,7 +27,7 @@ from provenance.models import (
     WarcFile,
     utcnow,
 )
-from provenance.states import FetchOutcome, RunKind, RunStatus
+from provenance.states import RunKind, RunStatus
 
 
 @dataclass(frozen=True)
@@ -159,25 +159,6 @@ def prior_response(session: Session, url: str, payload_digest: str) -> PriorResp
     return PriorResponse(record_id, url, warc_date, payload_digest)
 
 
-def record_capture(
-    session: Session,
-    capture: Capture,
-    records: Sequence[RecordLocation],
-    *,
-    commit: bool = True,
-) -> Capture:
-    """Add a capture and the locations of its records (already durable on disk), and commit
-    unless the caller commits a batch itself."""
-    session.add(capture)
-    session.flush()
-    assert capture.id is not None
-    for rec in records:
-        session.add(_record_row(capture.id, rec))
-    if commit:
-        session.commit()
-    return capture
-
-
 def record_captures(
     session: Session, batch: Sequence[tuple[Capture, Sequence[RecordLocation]]]
 ) -> list[int]:
@@ -228,25 +209,6 @@ def _record_values(capture_id: int, rec: RecordLocation) -> dict[str, Any]:
     }
 
 
-def add_records(session: Session, capture_id: int, records: Sequence[RecordLocation]) -> None:
-    for rec in records:
-        session.add(_record_row(capture_id, rec))
-    session.commit()
-
-
-def _record_row(capture_id: int, rec: RecordLocation) -> CaptureRecord:
-    return CaptureRecord(
-        capture_id=capture_id,
-        record_type=rec.record_type,
-        record_id=rec.record_id,
-        target_uri=rec.target_uri,
-        warc_filename=rec.warc_filename,
-        offset=rec.offset,
-        length=rec.length,
-        payload_digest=rec.payload_digest,
-    )
-
-
 @dataclass(frozen=True)
 class TextFacts:
     text: str
@@ -255,32 +217,6 @@ class TextFacts:
     title: str | None
     author: str | None
     published: str | None
-
-
-def set_text(
-    session: Session,
-    capture_id: int,
-    facts: TextFacts,
-    conversion: RecordLocation | None = None,
-    *,
-    commit: bool = True,
-) -> None:
-    """Store the extracted text of a capture (and where its conversion record lies)."""
-    capture = session.get(Capture, capture_id)
-    if capture is None:
-        raise LookupError(f"no capture {capture_id}")
-    capture.text = facts.text
-    capture.text_sha256 = facts.sha256
-    capture.simhash = facts.simhash
-    capture.title = facts.title
-    capture.author = facts.author
-    capture.published = facts.published
-    capture.text_size = len(facts.text.encode("utf-8"))
-    session.add(capture)
-    if conversion is not None:
-        session.add(_record_row(capture_id, conversion))
-    if commit:
-        session.commit()
 
 
 @dataclass(frozen=True)
@@ -329,15 +265,6 @@ def set_texts(session: Session, updates: Sequence[TextUpdate]) -> None:
     ]
     if conversions:
         session.execute(sa.insert(CaptureRecord.__table__), conversions)  # type: ignore[attr-defined]
-
-
-def outcome_counts(session: Session, run_id: int) -> dict[str, int]:
-    rows = session.exec(
-        select(Capture.outcome, sa.func.count())
-        .where(Capture.run_id == run_id)
-        .group_by(Capture.outcome)
-    ).all()
-    return {FetchOutcome(o).value: n for o, n in rows}
 
 
 # -- files --------------------------------------------------------------------------------
