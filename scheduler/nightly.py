@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -51,8 +50,7 @@ def _sourcekeep() -> list[str]:
 def run_step(args: Sequence[str], home: Path, extra: Sequence[str] = ()) -> StepResult:
     """Run one ``sourcekeep`` command with ``--json`` in a child process and read its summary."""
     command = [*_sourcekeep(), "--home", str(home), *args, *extra, "--json"]
-    env = dict(os.environ)
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
     summary = None
     error = None
     if proc.stdout.strip():
