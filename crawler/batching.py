@@ -40,24 +40,40 @@ class Batcher(Generic[In, Out]):
         return await future
 
     def _start(self) -> None:
-        batch, self._queue = self._queue[: self._max], self._queue[self._max :]
-        self._running += 1
-        done = asyncio.wrap_future(self._executor.submit(self._fn, [i for i, _ in batch]))
-        done.add_done_callback(lambda f: self._finished(f, batch))
+        # a broken executor (a process pool whose worker died) refuses work at once: the
+        # batch fails, and so does each batch behind it, instead of waiting for a slot that
+        # no running batch will ever give back
+        while self._queue and self._running < self._parallel:
+            batch, self._queue = self._queue[: self._max], self._queue[self._max :]
+            try:
+                submitted = self._executor.submit(self._fn, [i for i, _ in batch])
+            except Exception as exc:
+                _settle(batch, exc, None)
+                continue
+            self._running += 1
+            done = asyncio.wrap_future(submitted)
+            done.add_done_callback(lambda f, batch=batch: self._finished(f, batch))
 
     def _finished(
         self, result: asyncio.Future[Sequence[Out]], batch: list[tuple[In, asyncio.Future[Out]]]
     ) -> None:
         self._running -= 1
         exc = result.exception()
-        outputs = None if exc is not None else result.result()
-        for index, (_item, future) in enumerate(batch):
-            if future.cancelled():
-                continue
-            if exc is not None:
-                future.set_exception(exc)
-            else:
-                assert outputs is not None
-                future.set_result(outputs[index])
-        if self._queue:
-            self._start()
+        _settle(batch, exc, None if exc is not None else result.result())
+        self._start()
+
+
+def _settle(
+    batch: list[tuple[In, asyncio.Future[Out]]],
+    exc: BaseException | None,
+    outputs: Sequence[Out] | None,
+) -> None:
+    """Give each waiting submission of ``batch`` its output, or the batch's exception."""
+    for index, (_item, future) in enumerate(batch):
+        if future.cancelled():
+            continue
+        if exc is not None:
+            future.set_exception(exc)
+        else:
+            assert outputs is not None
+            future.set_result(outputs[index])

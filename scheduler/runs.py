@@ -7,7 +7,8 @@ ended. Only what is picked and what is done with each fetched source differ.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookiejar import MozillaCookieJar
@@ -104,7 +105,7 @@ def crawl_run(
         if after_crawl is not None:
             after_crawl()
         if sink.failures:
-            ended.failures = [f"{type(e).__name__}: {e}" for e in sink.failures]
+            ended.failures = _distinct(f"{type(e).__name__}: {e}" for e in sink.failures)
         elif reason == "finished":
             ended.status = RunStatus.FINISHED
         else:
@@ -113,3 +114,10 @@ def crawl_run(
         with Session(engine) as session:
             captures.finish_run(session, run_id, ended.status, counts())
     return ended
+
+
+def _distinct(messages: Iterable[str]) -> list[str]:
+    """Each message once, in first-seen order, with how often it occurred when more than
+    once (a broken extraction pool fails every page of the run with the same error)."""
+    counts = Counter(messages)
+    return [m if n == 1 else f"{m} ({n} times)" for m, n in counts.items()]

@@ -4,8 +4,11 @@ workers runs that many batches at once, grouping what queues up behind them."""
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from archive.text import extract
 from crawler.batching import Batcher
@@ -56,3 +59,22 @@ def test_batcher_runs_one_batch_per_worker_and_groups_the_rest() -> None:
     assert sorted(i for b in batches for i in b) == list(range(6))
     assert len(batches) == 3  # what queued behind the two running batches went together
     assert running["most"] == 2
+
+
+def test_a_broken_worker_pool_fails_every_page_instead_of_hanging() -> None:
+    """A pool whose worker died refuses all further work: each waiting page gets the error
+    (so the run can end and say so) and none waits for ever."""
+
+    async def main() -> list[BaseException | list[int]]:
+        # the worker's initializer fails, so the pool breaks as soon as it starts
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=os.nice, initargs=("not a number",)) as pool:
+            batcher: Batcher[int, list[int]] = Batcher(pool, sorted, max_batch=2, parallel=1)
+            tasks = [asyncio.ensure_future(batcher.submit(i)) for i in range(5)]
+            return list(
+                await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 30)
+            )
+
+    results = asyncio.run(main())
+    assert len(results) == 5
+    assert all(isinstance(r, BrokenProcessPool) for r in results), results
