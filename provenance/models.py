@@ -168,6 +168,13 @@ class Capture(SQLModel, table=True):
     tls_valid: bool | None = None
     redirects: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
     session_used: bool = False
+    # its text is owed: extraction was wanted but its text is not stored yet (a crash, a
+    # broken extraction pool, an extraction that raised); the next run finishes it from the
+    # stored response record
+    text_pending: bool = Field(
+        default=False,
+        sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()),
+    )
 
 
 class CaptureRecord(SQLModel, table=True):
