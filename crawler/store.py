@@ -212,6 +212,9 @@ class CaptureStore:
             assert final is not None
             ref = final_records.response if final_records and not final_records.is_revisit else None
             job = _PendingText(final.url, exchange.body, response.content_type, ref)
+        # owed until ``captures.set_texts`` stores it (a crash or a failed extraction before
+        # then leaves it for the next run to finish from the stored records)
+        capture.text_pending = job is not None
         return capture, locations, job
 
     def _prior(self, session: Session, hop: Hop, digest: str) -> PriorCapture | None:

@@ -232,10 +232,10 @@ _TEXT_COLUMNS = ("text", "text_sha256", "simhash", "title", "author", "published
 
 
 def set_texts(session: Session, updates: Sequence[TextUpdate]) -> None:
-    """Store the extracted texts of many captures: one bulk UPDATE of the text columns and
-    one insert of the conversion records' locations. Raises ``LookupError`` when a capture
-    does not exist (where the driver reports row counts of bulk statements); the caller
-    commits."""
+    """Store the extracted texts of many captures: one bulk UPDATE of the text columns
+    (which also clears ``text_pending``, an empty text included) and one insert of the
+    conversion records' locations. Raises ``LookupError`` when a capture does not exist
+    (where the driver reports row counts of bulk statements); the caller commits."""
     if not updates:
         return
     table = Capture.__table__  # type: ignore[attr-defined]
@@ -243,6 +243,7 @@ def set_texts(session: Session, updates: Sequence[TextUpdate]) -> None:
         sa.update(table)
         .where(table.c.id == sa.bindparam("capture_id"))
         .values({name: sa.bindparam("new_" + name) for name in _TEXT_COLUMNS})
+        .values(text_pending=sa.false())
     )
     rows = [
         {
