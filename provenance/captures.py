@@ -268,6 +268,78 @@ def set_texts(session: Session, updates: Sequence[TextUpdate]) -> None:
         session.execute(sa.insert(CaptureRecord.__table__), conversions)  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class OwedText:
+    """A capture whose text is owed (``text_pending``), and its final response record: the
+    ``response`` or ``revisit`` record of its last hop (None when neither is stored)."""
+
+    capture_id: int
+    url: str  # the final URL, which the text is extracted for
+    content_type: str | None
+    body_sha256: str | None
+    warc_date: dt.datetime
+    record: RecordLocation | None
+
+
+def owed_texts(session: Session, after: int = 0, limit: int = 64) -> list[OwedText]:
+    """Captures with ``text_pending`` set and an id above ``after``, in id order, at most
+    ``limit`` of them (page on with the last id: a text that cannot be finished stays owed)."""
+    rows = session.exec(
+        select(Capture)
+        .where(col(Capture.text_pending), col(Capture.id) > after)
+        .order_by(col(Capture.id))
+        .limit(limit)
+    ).all()
+    finals: dict[int, CaptureRecord] = {}
+    if rows:
+        records = session.exec(
+            select(CaptureRecord)
+            .where(
+                col(CaptureRecord.capture_id).in_([c.id for c in rows]),
+                col(CaptureRecord.record_type).in_(("response", "revisit")),
+            )
+            .order_by(col(CaptureRecord.id))
+        ).all()
+        for rec in records:  # in the order written: the last one is the final hop's
+            finals[rec.capture_id] = rec
+    owed = []
+    for capture in rows:
+        assert capture.id is not None
+        rec = finals.get(capture.id)
+        warc_date = capture.warc_date
+        if warc_date.tzinfo is None:
+            warc_date = warc_date.replace(tzinfo=dt.UTC)
+        owed.append(
+            OwedText(
+                capture_id=capture.id,
+                url=capture.final_url or capture.requested_url,
+                content_type=capture.content_type,
+                body_sha256=capture.body_sha256,
+                warc_date=warc_date,
+                record=_location(rec) if rec is not None else None,
+            )
+        )
+    return owed
+
+
+def record_location(session: Session, record_id: str) -> RecordLocation | None:
+    """Where the record with this ``WARC-Record-ID`` lies, if a capture holds it."""
+    rec = session.exec(select(CaptureRecord).where(CaptureRecord.record_id == record_id)).first()
+    return _location(rec) if rec is not None else None
+
+
+def _location(rec: CaptureRecord) -> RecordLocation:
+    return RecordLocation(
+        record_type=rec.record_type,
+        record_id=rec.record_id,
+        target_uri=rec.target_uri,
+        warc_filename=rec.warc_filename,
+        offset=rec.offset,
+        length=rec.length,
+        payload_digest=rec.payload_digest,
+    )
+
+
 # -- files --------------------------------------------------------------------------------
 
 

@@ -46,6 +46,7 @@ class ArchiveSummary:
     repairs: list[Repair] = field(default_factory=list)
     interrupted_runs: list[int] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    texts_finished: int = 0  # owed texts of earlier captures, finished from stored records
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -55,6 +56,7 @@ class ArchiveSummary:
             "status": str(self.status),
             "planned": self.planned,
             "repaired_files": [r.filename for r in self.repairs if r.cut],
+            "texts_finished": self.texts_finished,
         }
 
 
@@ -131,4 +133,5 @@ def run_archive(
             summary.status = RunStatus.FAILED
             raise
         summary.status, summary.failures = ended.status, ended.failures
+        summary.texts_finished = ended.texts_finished
     return summary

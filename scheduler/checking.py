@@ -157,6 +157,7 @@ class CheckSummary:
     observed: Counter[str] = field(default_factory=Counter)
     status: RunStatus = RunStatus.RUNNING
     failures: list[str] = field(default_factory=list)
+    texts_finished: int = 0  # owed texts of earlier captures, finished from stored records
 
 
 def sources_to_check(session: Session, source_ids: Sequence[int] | None) -> list[Source]:
@@ -225,5 +226,6 @@ def run_check(
         finally:
             PROBES.start_run(enabled=False)
         summary.status, summary.failures = ended.status, ended.failures
+        summary.texts_finished = ended.texts_finished
         summary.observed = hook.observed
     return summary

@@ -1,8 +1,9 @@
 """What archive and check runs share: the run lock, crash repair, the crawl and its account.
 
 A run (1) takes the lock of the data home, marks runs a crash left open as interrupted and
-cuts torn WARC tails, (2) crawls its targets into the collection, and (3) records how it
-ended. Only what is picked and what is done with each fetched source differ.
+cuts torn WARC tails, (2) finishes the texts earlier runs left owed (``scheduler.texts``),
+(3) crawls its targets into the collection, and (4) records how it ended. Only what is
+picked and what is done with each fetched source differ.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from provenance import captures
 from provenance.config import Settings
 from provenance.states import RunKind, RunStatus
 from scheduler.locks import run_lock
+from scheduler.texts import finish_texts
 
 
 @dataclass
@@ -42,6 +44,7 @@ class Prepared:
 class Ended:
     status: RunStatus
     failures: list[str] = field(default_factory=list)
+    texts_finished: int = 0  # owed texts of earlier captures finished from stored records
 
 
 def wants_text(content_type: str | None, body: bytes) -> bool:
@@ -94,18 +97,24 @@ def crawl_run(
     cookies: MozillaCookieJar | None = None,
     after_crawl: Callable[[], None] | None = None,
 ) -> Ended:
-    """Crawl the targets into the collection and record how the run ended (even on error)."""
+    """Finish the texts earlier runs left owed, crawl the targets into the collection and
+    record how the run ended (even on error). A text that could not be finished fails the
+    run with one line, like a source that could not be stored; the crawl still runs."""
     warcs = WarcStore(settings.warc_dir, index_dir=settings.index_dir, software=software())
     store = CaptureStore(engine, warcs, run_id, software(), wants_text)
     sink = Sink(store, hook=hook, extract_workers=options.extract_workers, on_progress=on_progress)
     ended = Ended(RunStatus.FAILED)
     log_file = settings.home / "logs" / f"{kind.value}-{run_id:06d}.log"
     try:
+        owed = finish_texts(engine, settings.warc_dir, store)
+        ended.texts_finished = owed.finished
         reason = crawl(list(targets), options, sink, log_file=log_file, session=cookies)
         if after_crawl is not None:
             after_crawl()
-        if sink.failures:
-            ended.failures = _distinct(f"{type(e).__name__}: {e}" for e in sink.failures)
+        if owed.problems or sink.failures:
+            ended.failures = _distinct(
+                [*owed.problems, *(f"{type(e).__name__}: {e}" for e in sink.failures)]
+            )
         elif reason == "finished":
             ended.status = RunStatus.FINISHED
         else:

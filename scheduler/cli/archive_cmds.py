@@ -8,6 +8,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from crawler.cookies import COOKIES_ENV, HOME_FILE, CookiesError, session_from
@@ -166,9 +167,16 @@ def register(app: typer.Typer) -> None:
                     err_console.print(
                         f"repaired {repair.filename}: cut {repair.cut} bytes of a torn tail"
                     )
+            if summary.texts_finished:
+                err_console.print(
+                    f"finished {summary.texts_finished} texts of earlier captures "
+                    "from their stored records"
+                )
         if summary.status is not RunStatus.FINISHED:
             for failure in summary.failures:
-                err_console.print(f"[bold red]error:[/] {failure}", highlight=False)
+                err_console.print(
+                    f"[bold red]error:[/] {escape(failure)}", highlight=False, soft_wrap=True
+                )
             raise typer.Exit(EXIT_PROBLEMS)
 
 

@@ -30,6 +30,7 @@ from scheduler.cli.common import (
     UserError,
     console,
     engine_for,
+    err_console,
     fail,
     print_json,
     print_table,
@@ -153,6 +154,7 @@ def register(app: typer.Typer) -> None:
             "newly_gone": gone,
             "newly_changed": changed,
             "failures": summary.failures,
+            "texts_finished": summary.texts_finished,
         }
         if json_out:
             print_json(out)
@@ -170,6 +172,15 @@ def register(app: typer.Typer) -> None:
                         ["id", "was", "url"],
                         [(i["id"], i["old_state"], i["url"]) for i in items],
                     )
+            if summary.texts_finished:
+                err_console.print(
+                    f"finished {summary.texts_finished} texts of earlier captures "
+                    "from their stored records"
+                )
+            for failure in summary.failures:
+                err_console.print(
+                    f"[bold red]error:[/] {escape(failure)}", highlight=False, soft_wrap=True
+                )
         if summary.status is not RunStatus.FINISHED:
             raise typer.Exit(EXIT_PROBLEMS)
 
