@@ -1,5 +1,6 @@
 """``kill -9`` in the middle of ``sourcekeep archive``, then run it again: every WARC passes
-``warcio check``, no row points at missing bytes, the run completes, nothing is captured twice."""
+``warcio check``, no row points at missing bytes, the run completes, nothing is captured twice,
+and every text the killed run owed is finished from the stored records."""
 
 from __future__ import annotations
 
@@ -45,6 +46,17 @@ def _captures(database_url: str) -> int:
         engine.dispose()
 
 
+def _pending_texts(database_url: str) -> int:
+    engine = engine_of(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(
+                sa.select(sa.func.count()).select_from(Capture).where(Capture.text_pending)
+            ).scalar_one()
+    finally:
+        engine.dispose()
+
+
 def _kill_mid_run(env: dict[str, str], database_url: str) -> None:
     exe = Path(sys.executable).parent / "sourcekeep"
     proc = subprocess.Popen(
@@ -79,11 +91,13 @@ def test_kill_dash_nine_mid_run_then_run_again(home: Home, fresh_fixture_web: Fi
     with open(open_files[0], "ab") as fh:
         fh.write(torn[: len(torn) // 2])
     torn_size = open_files[0].stat().st_size
+    owed = _pending_texts(home.database_url)  # captures committed, texts not yet
 
     again = run_archive(env, "--json")
     assert again.code == 0, again.stderr
     summary = again.json()
     assert summary["status"] == "finished"
+    assert summary["texts_finished"] == owed
     assert open_files[0].name in summary["repaired_files"]
     assert open_files[0].stat().st_size < torn_size
 
@@ -108,6 +122,17 @@ def test_kill_dash_nine_mid_run_then_run_again(home: Home, fresh_fixture_web: Fi
         if capture.outcome is FetchOutcome.CAPTURED:
             good[capture.source_id] = good.get(capture.source_id, 0) + 1
     assert good == {sid: 1 for sid in ids.values()}  # every source once, none twice
+    # no text is owed any more: every page has its text, each with one conversion record
+    assert not [c.id for c in captures if c.text_pending]
+    conversions: dict[int, int] = {}
+    for rec in records:
+        if rec.record_type == "conversion":
+            conversions[rec.capture_id] = conversions.get(rec.capture_id, 0) + 1
+    for capture in captures:
+        if (capture.content_type or "").startswith("text/html"):
+            assert capture.text_sha256 is not None, capture.requested_url
+        if capture.text:
+            assert conversions.get(capture.id) == 1, capture.requested_url
     assert [r.status for r in runs] == [RunStatus.INTERRUPTED, RunStatus.FINISHED]
     assert summary["fetched"] == len(ARTICLES) - sum(
         1 for c in captures if c.run_id == runs[0].id and c.outcome is FetchOutcome.CAPTURED
