@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from archive.reader import read_record, read_text
 from provenance.models import Capture, CaptureRecord
+from provenance.states import FetchOutcome
 from scheduler.cli.common import EXIT_PROBLEMS
 from tests.archive_support import (
     add_sources,
@@ -27,7 +28,7 @@ from tests.archive_support import (
     warc_files,
     warcio_check,
 )
-from tests.conftest import Home
+from tests.conftest import Home, run_subprocess
 from tests.fixtureweb import FixtureWeb
 from tests.fixtureweb import catalogue as cat
 
@@ -46,40 +47,51 @@ def _archive_dir(home: Home) -> Path:
     return home.path / "collections" / "sourcekeep" / "archive"
 
 
-def _texts(home: Home) -> dict[str, TextState]:
+def _state(session: Session, capture: Capture) -> TextState:
+    conversions = session.exec(
+        select(CaptureRecord).where(
+            CaptureRecord.capture_id == capture.id, CaptureRecord.record_type == "conversion"
+        )
+    ).all()
+    return TextState(
+        {name: getattr(capture, name) for name in TEXT_COLUMNS},
+        capture.text_pending,
+        list(conversions),
+    )
+
+
+def _texts(home: Home, outcome: FetchOutcome | None = None) -> dict[str, TextState]:
     """Per requested URL: the text columns, the pending flag and the conversion records of
-    its capture that has a text (there is one per URL here)."""
+    its capture (with ``outcome``; there is one per URL here)."""
     engine = engine_of(home.database_url)
     try:
         with Session(engine) as session:
+            query = select(Capture).order_by(col(Capture.id))
+            if outcome is not None:
+                query = query.where(Capture.outcome == outcome)
             found = {}
-            for capture in session.exec(select(Capture).order_by(col(Capture.id))).all():
-                conversions = session.exec(
-                    select(CaptureRecord).where(
-                        CaptureRecord.capture_id == capture.id,
-                        CaptureRecord.record_type == "conversion",
-                    )
-                ).all()
+            for capture in session.exec(query).all():
                 assert capture.requested_url not in found, "one capture per URL expected"
-                found[capture.requested_url] = TextState(
-                    {name: getattr(capture, name) for name in TEXT_COLUMNS},
-                    capture.text_pending,
-                    list(conversions),
-                )
+                found[capture.requested_url] = _state(session, capture)
             return found
     finally:
         engine.dispose()
 
 
-def _as_if_texts_were_lost(home: Home, urls: list[str] | None = None) -> list[int]:
+def _as_if_texts_were_lost(
+    home: Home, urls: list[str] | None = None, outcome: FetchOutcome | None = None
+) -> list[int]:
     """What a run killed before its texts committed leaves: the captures that had a text
-    (of ``urls``, or all) are pending again, without text columns or conversion rows."""
+    (of ``urls`` and with ``outcome``, or all) are pending again, without text columns or
+    conversion rows."""
     engine = engine_of(home.database_url)
     try:
         with engine.begin() as conn:
             query = sa.select(Capture.id).where(col(Capture.text).is_not(None))
             if urls is not None:
                 query = query.where(col(Capture.requested_url).in_(urls))
+            if outcome is not None:
+                query = query.where(Capture.outcome == outcome)
             ids = list(conn.execute(query).scalars())
             assert ids
             conn.execute(
@@ -202,3 +214,27 @@ def test_a_stored_body_that_does_not_match_its_hash_is_reported_and_stays_owed(
     assert third.code == EXIT_PROBLEMS
     assert sum("integrity check failed" in line for line in third.stderr.splitlines()) == 1
     assert _texts(home)[cat.GZIP].pending
+
+
+def test_a_revisit_gets_its_text_from_the_response_it_refers_to(
+    home: Home, fresh_fixture_web: FixtureWeb
+) -> None:
+    """A check fetches again: unchanged pages become revisits, whose payload is the earlier
+    response's. Their texts, lost, come back from that response (as a live text of a
+    revisit, without a conversion record of their own)."""
+    add_sources(home.database_url, home.path, [cat.GZIP, cat.BROTLI])
+    env = archive_env(home.env(), fresh_fixture_web.env())
+    assert run_archive(env, "--json").code == 0
+    checked = run_subprocess("check", "--json", env=env, timeout=240)
+    assert checked.code == 0, checked.stderr
+
+    before = _texts(home, FetchOutcome.REVISIT)
+    assert set(before) == {cat.GZIP, cat.BROTLI}
+    assert all(s.columns["text"] and not s.conversions for s in before.values())
+    lost = _as_if_texts_were_lost(home, outcome=FetchOutcome.REVISIT)
+    assert len(lost) == 2
+
+    again = run_archive(env, "--json")
+    assert again.code == 0, again.stderr
+    assert again.json()["texts_finished"] == 2
+    assert _texts(home, FetchOutcome.REVISIT) == before
