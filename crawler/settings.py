@@ -70,6 +70,7 @@ _OFF_EXTENSIONS = (
 _EXTENSIONS_BASE = {k: v for k, v in EXTENSIONS_BASE.items() if k not in _OFF_EXTENSIONS}
 
 CONTACT_URL = "https://github.com/sourcekeep/sourcekeep"
+ACCEPT_ENCODING = "gzip, deflate, br"
 
 
 def sourcekeep_version() -> str:
@@ -147,6 +148,13 @@ class CrawlOptions:
         settings: dict[str, Any] = {
             "BOT_NAME": "sourcekeep",
             "USER_AGENT": self.agent,
+            # Scrapy also offers zstd where a zstd module is installed; pywb and warcio do
+            # not decode it, so a zstd body would be stored but not replay
+            "DEFAULT_REQUEST_HEADERS": {
+                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                "Accept-Language": "en",
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
             "ROBOTSTXT_OBEY": False,
             "TELNETCONSOLE_ENABLED": False,
             # no control port listening during a crawl

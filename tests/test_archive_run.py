@@ -266,6 +266,14 @@ def test_user_agent_names_sourcekeep_and_request_record_matches(archived: Archiv
     assert request.http_header("Host") == "vlast.kz"
 
 
+def test_only_codings_the_fields_tools_replay_are_accepted(archived: Archived) -> None:
+    """No zstd: pywb and warcio do not decode it, so a zstd body would not replay."""
+    sent = archived.web.requests_for(cat.GZIP)[0]
+    assert sent.header("Accept-Encoding") == "gzip, deflate, br"
+    request = archived.read(archived.records(cat.GZIP)[0])
+    assert request.http_header("Accept-Encoding") == "gzip, deflate, br"
+
+
 def test_refused_urls_never_leave_the_machine(archived: Archived) -> None:
     for url in REFUSED:
         capture = archived.capture(url)
