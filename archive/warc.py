@@ -105,13 +105,15 @@ def revisit_allowed(
 ) -> bool:
     """Whether a fetch may be stored as a revisit of ``prior``.
 
-    Only a complete, non-empty payload whose digest equals the stored one qualifies; the
-    caller finds ``prior`` by looking the digest up among response records it holds.
-    ``digest``: the payload's ``payload_digest`` if already known.
+    A non-empty payload whose digest equals the stored one qualifies; the caller finds
+    ``prior`` by looking the digest up among response records it holds. A payload cut at
+    the size cap qualifies too: what would be stored is byte for byte what ``prior`` holds,
+    and the fetch's metadata record says it was cut (otherwise every fetch of a source over
+    the cap would store another copy of the same cut bytes). ``digest``: the payload's
+    ``payload_digest`` if already known.
     """
     return (
         prior is not None
-        and response.truncated is None
         and len(response.payload) > 0
         and prior.payload_digest == (digest or payload_digest(response))
     )

@@ -14,11 +14,11 @@ hashed once; its digest serves the WARC record, the revisit look-up and the row.
 capture's status, hashes and sizes are those of the final response (the citation's capture);
 every hop stays in the WARC.
 
-Revisits: a final response whose non-empty, complete payload has the same SHA-256 as an
-earlier stored response *of the same URL* is written as a ``revisit`` record
-(identical-payload-digest profile). Digests are not shared across URLs, so a source's
-evidence never depends on another source's records. Responses written by this store are
-remembered by (URL, digest), so a revisit is found before its rows are committed.
+Revisits: a final response whose non-empty payload (as stored: cut at the size cap where it
+was) has the same SHA-256 as an earlier stored response *of the same URL* is written as a
+``revisit`` record (identical-payload-digest profile). Digests are not shared across URLs,
+so a source's evidence never depends on another source's records. Responses written by this
+store are remembered by (URL, digest), so a revisit is found before its rows are committed.
 """
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ class CaptureStore:
         """The response a final hop's payload may be a revisit of: the earliest one stored
         before this run, else one written by this store."""
         assert hop.response is not None
-        if hop.response.truncated is not None or not hop.response.payload:
+        if not hop.response.payload:
             return None
         if hop.url in self._responses_stored(session):  # no query for a URL never stored
             prior = captures.prior_response(session, hop.url, digest)
@@ -231,7 +231,7 @@ class CaptureStore:
 
     def _remember(self, hop: Hop, response: RecordRef, digest: str) -> None:
         assert hop.response is not None
-        if hop.response.truncated is not None or not hop.response.payload:
+        if not hop.response.payload:
             return
         key = (hop.url, digest)
         if key not in self._written:

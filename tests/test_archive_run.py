@@ -349,6 +349,44 @@ def test_second_run_fetches_only_what_has_no_good_capture_and_writes_revisits(
     assert warcio_check(warc_files(home.path)).returncode == 0
 
 
+def test_a_source_over_the_size_cap_is_not_stored_twice(
+    home: Home, fresh_fixture_web: FixtureWeb
+) -> None:
+    """A cut capture is no good evidence, so every run fetches the source again; the same
+    cut bytes become a revisit record, not another copy, and the metadata says it was cut."""
+    web = fresh_fixture_web
+    add_sources(home.database_url, home.path, [cat.OVERSIZED])
+    env = archive_env(home.env(), web.env())
+    assert run_archive(env, "--json").code == 0
+    size_after_first = sum(f.stat().st_size for f in warc_files(home.path))
+    second = run_archive(env, "--json")
+    assert second.code == 0, second.stderr
+    assert second.json()["outcomes"] == {"truncated": 1}
+    assert web.hits(cat.OVERSIZED) == 2
+    with Session(engine_of(home.database_url)) as session:
+        first_capture, again = session.exec(select(Capture).order_by(Capture.id)).all()
+        assert again.outcome == FetchOutcome.TRUNCATED
+        assert again.payload_sha256 == first_capture.payload_sha256
+        kinds = [r.record_type for r in records_of(session, again.id or 0)]
+        original = next(
+            r for r in records_of(session, first_capture.id or 0) if r.record_type == "response"
+        )
+        revisit = next(r for r in records_of(session, again.id or 0) if r.record_type == "revisit")
+        metadata = next(
+            r for r in records_of(session, again.id or 0) if r.record_type == "metadata"
+        )
+    assert kinds[:3] == ["request", "revisit", "metadata"]
+    archive_dir = home.path / "collections" / "sourcekeep" / "archive"
+    record = read_record(archive_dir / revisit.warc_filename, revisit.offset, revisit.length)
+    assert record.warc_header("WARC-Refers-To") == original.record_id
+    fields = read_record(archive_dir / metadata.warc_filename, metadata.offset, metadata.length)
+    assert "truncated: length" in fields.payload.decode("utf-8")
+    # the second run added heads and metadata, not another MAX_SIZE bytes
+    grown = sum(f.stat().st_size for f in warc_files(home.path)) - size_after_first
+    assert grown < MAX_SIZE // 10
+    assert warcio_check(warc_files(home.path)).returncode == 0
+
+
 def test_archive_a_real_chronicle_by_slug(home: Home, fresh_fixture_web: FixtureWeb) -> None:
     env = archive_env(home.env(), fresh_fixture_web.env())
     ingest = run_subprocess("ingest", str(MAY_2024), "--json", env=env)

@@ -34,7 +34,8 @@ def _prior(done: FetchRecords) -> PriorCapture:
 
 @pytest.fixture
 def written(tmp_path: Path) -> dict[str, object]:
-    """A collection written through the API: gzip, chunked, PDF, 404, truncated, revisits."""
+    """A collection written through the API: gzip, chunked, PDF, 404, truncated, revisits (of a
+    truncated response too)."""
     warc_dir, index_dir = _collection(tmp_path)
     store = WarcStore(warc_dir, index_dir=index_dir, max_size=4000)
     out: dict[str, object] = {"root": tmp_path, "store": store}
@@ -52,6 +53,12 @@ def written(tmp_path: Path) -> dict[str, object]:
     )
     assert revisit_allowed(again.response, _prior(out["gzip"]))  # type: ignore[arg-type]
     out["revisit"] = store.write_fetch(again, revisit_of=_prior(out["gzip"]))  # type: ignore[arg-type]
+    # the same source over the size cap, cut at the same bytes again: a revisit, no 2nd copy
+    cut_again = samples.truncated()
+    assert revisit_allowed(cut_again.response, _prior(out["truncated"]))  # type: ignore[arg-type]
+    out["truncated_revisit"] = store.write_fetch(
+        cut_again, revisit_of=_prior(out["truncated"])  # type: ignore[arg-type]
+    )
     elsewhere = samples.pdf("https://www.adilsoz.kz/mirror/report.pdf")
     out["revisit_other_url"] = store.write_fetch(
         elsewhere, revisit_of=_prior(out["pdf"])  # type: ignore[arg-type]
@@ -85,7 +92,7 @@ def test_our_index_equals_pywbs_own_index_without_conversions(
             else:
                 assert rec.record_type == "conversion", line
     assert ours == sorted(theirs)
-    assert len(ours) == 7
+    assert len(ours) == 8  # 5 responses, 3 revisits
 
 
 def test_pywb_replays_exact_payloads(written: dict[str, object]) -> None:

@@ -118,6 +118,25 @@ def test_truncated_response_says_so(tmp_path: Path) -> None:
     assert headers["WARC-Truncated"] == ["length"]
 
 
+def test_a_payload_cut_at_the_cap_again_may_be_a_revisit(tmp_path: Path) -> None:
+    """The same bytes cut at the same cap need no second copy; the metadata says it was cut."""
+    store = WarcStore(tmp_path)
+    first = store.write_fetch(samples.truncated())
+    prior = PriorCapture(
+        first.response.record_id,
+        first.response.target_uri,
+        first.response.warc_date,
+        first.response.payload_digest or "",
+    )
+    again = samples.truncated()
+    assert revisit_allowed(again.response, prior)
+    second = store.write_fetch(again, revisit_of=prior)
+    store.close()
+    assert second.is_revisit
+    records = dict(_records(tmp_path / second.response.filename))
+    assert records["revisit"]["WARC-Refers-To"] == [first.response.record_id]
+
+
 def test_revisit_record_refers_to_the_original(tmp_path: Path) -> None:
     store = WarcStore(tmp_path)
     first = store.write_fetch(samples.pdf())
@@ -129,7 +148,7 @@ def test_revisit_record_refers_to_the_original(tmp_path: Path) -> None:
     )
     again = samples.pdf("https://www.adilsoz.kz/copy.pdf")
     assert revisit_allowed(again.response, prior)
-    assert not revisit_allowed(samples.truncated().response, prior)
+    assert not revisit_allowed(samples.truncated().response, prior)  # other bytes
     assert not revisit_allowed(again.response, None)
     second = store.write_fetch(again, revisit_of=prior)
     assert second.is_revisit
