@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-12-02 10:12:40.000000
+Create Date: 2026-11-25 18:30:00.000000
 """
 
 from collections.abc import Sequence
