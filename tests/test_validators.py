@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import http.client
 import json
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from archive.reader import read_record
 from archive.recovery import recover
 from archive.warc import FetchRecords, WarcStore, revisit_allowed
 from tests.validators import samples
-from tests.validators.tools import pywb_cdxj, warcio_check, wayback
+from tests.validators.tools import Wayback, pywb_cdxj, warcio_check, wayback
 
 pytestmark = pytest.mark.validators
 
@@ -54,7 +56,11 @@ def written(tmp_path: Path) -> dict[str, object]:
     assert revisit_allowed(again.response, _prior(out["gzip"]))  # type: ignore[arg-type]
     out["revisit"] = store.write_fetch(again, revisit_of=_prior(out["gzip"]))  # type: ignore[arg-type]
     # the same source over the size cap, cut at the same bytes again: a revisit, no 2nd copy
-    cut_again = samples.truncated()
+    cut = samples.truncated()
+    cut_again = samples.exchange(
+        cut.target_uri, cut.response.payload, cut.response.headers, when=later,
+        truncated=cut.response.truncated,
+    )
     assert revisit_allowed(cut_again.response, _prior(out["truncated"]))  # type: ignore[arg-type]
     out["truncated_revisit"] = store.write_fetch(
         cut_again, revisit_of=_prior(out["truncated"])  # type: ignore[arg-type]
@@ -136,6 +142,17 @@ def test_pywb_replays_both_set_cookie_headers(written: dict[str, object]) -> Non
     assert cookies == ["session=abc; Path=/", "lang=ru; Path=/"]
 
 
+def _replay_cut(pywb: Wayback, timestamp: str, url: str) -> tuple[int, dict, bytes]:
+    """Replay a record whose payload is shorter than its Content-Length: what arrives."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(f"{pywb.base}/{COLL}/{timestamp}id_/{url}", timeout=30) as resp:
+        try:
+            body = resp.read()
+        except http.client.IncompleteRead as short:
+            body = short.partial
+        return resp.status, dict(resp.headers), body
+
+
 def test_pywb_replays_revisits_with_the_original_payload(written: dict[str, object]) -> None:
     root: Path = written["root"]  # type: ignore[assignment]
     with wayback(root, COLL) as pywb:
@@ -148,6 +165,14 @@ def test_pywb_replays_revisits_with_the_original_payload(written: dict[str, obje
             "20240514093012", "https://www.adilsoz.kz/mirror/report.pdf"
         )
         assert (status, body) == (200, samples.PDF)
+        # a source cut at the size cap, fetched again: the revisit replays the cut bytes.
+        # pywb passes the server's Content-Length through, so a client sees the transfer
+        # end early, which is what happened: the body was cut.
+        cut = samples.truncated()
+        for ts in ("20240514093012", "20240520093012"):
+            status, headers, body = _replay_cut(pywb, ts, cut.target_uri)
+            assert status == 200 and headers["Content-Length"] == "100000000"
+            assert body == cut.response.payload
     revisit = written["revisit"].response  # type: ignore[attr-defined]
     warc_dir, _ = _collection(root)
     stored = read_record(warc_dir / revisit.filename, revisit.offset, revisit.length)
