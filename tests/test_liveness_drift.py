@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from provenance.drift import DriftPolicy, compare, simhash_similarity, word_diff
@@ -61,6 +62,43 @@ def test_a_tiny_edit_under_the_threshold_stays_live() -> None:
     assert drift.words_added == drift.words_removed == 1
     strict = compare(text, edited, DriftPolicy(max_changed_words=1))
     assert strict.state is SourceState.CHANGED
+
+
+def _huge(paragraphs: int = 3000) -> list[str]:
+    """~200,000 words of chronicle paragraphs, numbered so that no two are alike."""
+    article = _article().split("\n\n")
+    return [f"{n}. {article[n % len(article)]}" for n in range(paragraphs)]
+
+
+def test_a_paragraph_added_to_a_huge_page_is_found_word_by_word_and_quickly() -> None:
+    """difflib only sees what lies between the shared start and end: a check of a huge
+    page takes no longer than one of a short page."""
+    before = _huge()
+    added = "Суд отклонил апелляцию активиста в среду, сообщил его адвокат."
+    after = before[:1500] + [added] + before[1500:]
+    started = time.monotonic()
+    drift = compare("\n\n".join(before), "\n\n".join(after))
+    hunks = word_diff("\n\n".join(before), "\n\n".join(after))
+    assert time.monotonic() - started < 10
+    assert drift.state is SourceState.CHANGED and drift.evidence()["diff"] == "words"
+    assert (drift.words_added, drift.words_removed) == (11, 0)
+    (hunk,) = hunks
+    assert "Суд отклонил апелляцию активиста в среду , сообщил его адвокат" in hunk
+    assert hunk.count("{+") == 1 and "[-" not in hunk
+
+
+def test_a_huge_page_rewritten_throughout_is_compared_as_bags_of_words() -> None:
+    """Too much differs for difflib (its time grows with the square of the words): the words
+    are counted instead, and the check still ends, saying how it compared."""
+    before = _huge()
+    after = [p.replace(" the ", " a ") for p in reversed(before)]
+    started = time.monotonic()
+    drift = compare("\n\n".join(before), "\n\n".join(after))
+    (hunk,) = word_diff("\n\n".join(before), "\n\n".join(after))
+    assert time.monotonic() - started < 10
+    assert drift.state is SourceState.CHANGED and drift.evidence()["diff"] == "bag"
+    assert drift.words_added == drift.words_removed > 0  # each "the" became "a"
+    assert hunk.startswith("(too much differs to show word by word")
 
 
 def test_simhash_similarity_is_trafilaturas_fingerprint() -> None:
