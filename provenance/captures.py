@@ -27,7 +27,7 @@ from provenance.models import (
     WarcFile,
     utcnow,
 )
-from provenance.states import RunKind, RunStatus
+from provenance.states import FetchOutcome, RunKind, RunStatus
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,21 @@ def sources_without_good_capture(
     good = sources_with_evidence(session, [s.id for s in sources if s.id is not None])
     todo = [s for s in sources if s.id not in good]
     return todo[:limit] if limit is not None else todo
+
+
+def sources_cut_at(session: Session, size: int, source_ids: Iterable[int]) -> set[int]:
+    """The sources (of those given) with a capture cut at ``size`` payload bytes or more
+    (``truncated``): under a size cap of ``size``, another fetch would store the same cut
+    bytes again."""
+    ids = list(source_ids)
+    if not ids:
+        return set()
+    query = select(Capture.source_id).where(
+        col(Capture.source_id).in_(ids),
+        Capture.outcome == FetchOutcome.TRUNCATED,
+        col(Capture.payload_size) >= size,
+    )
+    return set(session.exec(query.distinct()).all())
 
 
 # -- captures -----------------------------------------------------------------------------

@@ -47,6 +47,7 @@ class ArchiveSummary:
     interrupted_runs: list[int] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     texts_finished: int = 0  # owed texts of earlier captures, finished from stored records
+    cut_at_size_cap: int = 0  # sources not fetched again: cut at the current size cap before
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -57,6 +58,7 @@ class ArchiveSummary:
             "planned": self.planned,
             "repaired_files": [r.filename for r in self.repairs if r.cut],
             "texts_finished": self.texts_finished,
+            "cut_at_size_cap": self.cut_at_size_cap,
         }
 
 
@@ -90,7 +92,9 @@ def run_archive(
     on_source: Callable[[FetchOutcome], None] | None = None,
     cookies: MozillaCookieJar | None = None,
 ) -> ArchiveSummary:
-    """Archive every source (of the chronicles, or all) that has no good capture yet.
+    """Archive every source (of the chronicles, or all) that has no good capture yet, but
+    those already cut at the size cap (``options.max_size``): raise the cap to fetch them
+    whole.
 
     ``cookies``: a loaded cookies.txt, its cookies sent to the hosts they cover; the Cookie
     header is redacted in the WARC request records and the captures say a session was used.
@@ -100,11 +104,18 @@ def run_archive(
     with prepared(settings, engine, RunKind.ARCHIVE) as ready:
         with Session(engine) as session:
             ids = captures.sources_of_chronicles(session, chosen) if chosen else None
-            sources = captures.sources_without_good_capture(session, ids, limit)
+            todo = captures.sources_without_good_capture(session, ids)
+            # cut at the size cap before: another fetch under the same cap stores the same
+            # cut bytes (check runs still fetch them, to judge whether they are live)
+            cut = captures.sources_cut_at(
+                session, options.max_size, [s.id for s in todo if s.id is not None]
+            )
+            sources = [s for s in todo if s.id not in cut][:limit]
             targets = [Target(s.id, s.url) for s in sources if s.id is not None]
             run = captures.start_run(session, RunKind.ARCHIVE, software())
         assert run.id is not None
         summary = ArchiveSummary(run.id, len(targets), repairs=ready.repairs)
+        summary.cut_at_size_cap = len(cut)
         summary.interrupted_runs = ready.interrupted_runs
         if on_planned is not None:
             on_planned(len(targets))

@@ -352,28 +352,44 @@ def test_second_run_fetches_only_what_has_no_good_capture_and_writes_revisits(
 def test_a_source_over_the_size_cap_is_not_stored_twice(
     home: Home, fresh_fixture_web: FixtureWeb
 ) -> None:
-    """A cut capture is no good evidence, so every run fetches the source again; the same
-    cut bytes become a revisit record, not another copy, and the metadata says it was cut."""
+    """A cut capture is no good evidence, but under the same cap archive does not fetch it
+    again (it would get the same cut bytes) and says so; a higher cap fetches it whole. A
+    check fetches it again under the old cap: the same cut bytes become a revisit, not
+    another copy, and the metadata says it was cut."""
     web = fresh_fixture_web
     add_sources(home.database_url, home.path, [cat.OVERSIZED])
     env = archive_env(home.env(), web.env())
     assert run_archive(env, "--json").code == 0
-    size_after_first = sum(f.stat().st_size for f in warc_files(home.path))
-    second = run_archive(env, "--json")
-    assert second.code == 0, second.stderr
-    assert second.json()["outcomes"] == {"truncated": 1}
+
+    again = run_archive(env, "--json")
+    assert again.code == 0, again.stderr
+    assert (again.json()["fetched"], again.json()["cut_at_size_cap"]) == (0, 1)
+    said = run_archive(env)
+    assert said.code == 0 and "cut at the size cap" in said.stderr
+    assert web.hits(cat.OVERSIZED) == 1
+
+    whole = run_archive({**env, "SOURCEKEEP_MAX_SIZE": str(cat.OVERSIZED_BYTES * 2)}, "--json")
+    assert whole.code == 0, whole.stderr
+    assert (whole.json()["outcomes"], whole.json()["cut_at_size_cap"]) == ({"captured": 1}, 0)
     assert web.hits(cat.OVERSIZED) == 2
+    size_before_check = sum(f.stat().st_size for f in warc_files(home.path))
+
+    check = run_subprocess("check", "--json", env=env)
+    assert check.code == 0, check.stderr
+    assert web.hits(cat.OVERSIZED) == 3
     with Session(engine_of(home.database_url)) as session:
-        first_capture, again = session.exec(select(Capture).order_by(Capture.id)).all()
-        assert again.outcome == FetchOutcome.TRUNCATED
-        assert again.payload_sha256 == first_capture.payload_sha256
-        kinds = [r.record_type for r in records_of(session, again.id or 0)]
+        cut_first, _whole, cut_again = session.exec(select(Capture).order_by(Capture.id)).all()
+        assert cut_again.outcome == FetchOutcome.TRUNCATED
+        assert cut_again.payload_sha256 == cut_first.payload_sha256
+        kinds = [r.record_type for r in records_of(session, cut_again.id or 0)]
         original = next(
-            r for r in records_of(session, first_capture.id or 0) if r.record_type == "response"
+            r for r in records_of(session, cut_first.id or 0) if r.record_type == "response"
         )
-        revisit = next(r for r in records_of(session, again.id or 0) if r.record_type == "revisit")
+        revisit = next(
+            r for r in records_of(session, cut_again.id or 0) if r.record_type == "revisit"
+        )
         metadata = next(
-            r for r in records_of(session, again.id or 0) if r.record_type == "metadata"
+            r for r in records_of(session, cut_again.id or 0) if r.record_type == "metadata"
         )
     assert kinds[:3] == ["request", "revisit", "metadata"]
     archive_dir = home.path / "collections" / "sourcekeep" / "archive"
@@ -381,8 +397,8 @@ def test_a_source_over_the_size_cap_is_not_stored_twice(
     assert record.warc_header("WARC-Refers-To") == original.record_id
     fields = read_record(archive_dir / metadata.warc_filename, metadata.offset, metadata.length)
     assert "truncated: length" in fields.payload.decode("utf-8")
-    # the second run added heads and metadata, not another MAX_SIZE bytes
-    grown = sum(f.stat().st_size for f in warc_files(home.path)) - size_after_first
+    # the check added heads and metadata, not another MAX_SIZE bytes
+    grown = sum(f.stat().st_size for f in warc_files(home.path)) - size_before_check
     assert grown < MAX_SIZE // 10
     assert warcio_check(warc_files(home.path)).returncode == 0
 

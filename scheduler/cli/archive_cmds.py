@@ -172,6 +172,13 @@ def register(app: typer.Typer) -> None:
                     f"finished {summary.texts_finished} texts of earlier captures "
                     "from their stored records"
                 )
+            if summary.cut_at_size_cap:
+                err_console.print(
+                    f"not fetched again: {summary.cut_at_size_cap} sources whose capture was "
+                    f"cut at the size cap ({options.max_size} bytes; raise SOURCEKEEP_MAX_SIZE "
+                    "to capture them whole)",
+                    soft_wrap=True,
+                )
         if summary.status is not RunStatus.FINISHED:
             for failure in summary.failures:
                 err_console.print(
