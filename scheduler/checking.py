@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.cookiejar import MozillaCookieJar
 from typing import Any
 
@@ -31,7 +31,14 @@ from provenance.drift import DriftPolicy, compare
 from provenance.evidence import first_good_capture
 from provenance.liveness import LivenessPolicy, Observation, record_check
 from provenance.models import Capture, Source
-from provenance.states import NetworkFailure, Platform, RunKind, RunStatus, SourceState
+from provenance.states import (
+    FetchOutcome,
+    NetworkFailure,
+    Platform,
+    RunKind,
+    RunStatus,
+    SourceState,
+)
 from scheduler.archiving import resolve_chronicles
 from scheduler.runs import crawl_run, prepared
 
@@ -48,6 +55,19 @@ def evidence_capture(stored: StoredSource, observation: Observation) -> int | No
         if result.role is Role.PAGE:
             page_id = capture_id
     return page_id
+
+
+def partial_content(fetch: SourceFetch, observation: Observation) -> Observation:
+    """A page cut at the size cap answers, but holds only part of the source's content: it
+    is no evidence of the content, and its text is no ground for drift (a cut text always
+    looks changed)."""
+    page = fetch.page
+    on_page = Role(observation.evidence.get("role", Role.PAGE.value)) is Role.PAGE
+    if not (observation.content and on_page and page is not None):
+        return observation
+    if page.outcome is not FetchOutcome.TRUNCATED:
+        return observation
+    return replace(observation, content=False, evidence={**observation.evidence, "cut": True})
 
 
 def apply_drift(
@@ -117,7 +137,7 @@ class LivenessHook:
                 self._judge(adapter_for(fetch.url), fetch, stored)
 
     def _judge(self, adapter: Adapter, fetch: SourceFetch, stored: StoredSource) -> None:
-        observation = adapter.observe(fetch)
+        observation = partial_content(fetch, adapter.observe(fetch))
         if (
             observation.state is SourceState.GONE
             and observation.evidence.get("network_failure") == NetworkFailure.DNS

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from archive.reader import open_record, read_record
 from archive.text import extract
-from provenance.models import Capture, CaptureRecord, Run
+from provenance.models import Capture, CaptureRecord, Run, SourceCheck
 from provenance.states import FetchOutcome, RunStatus
 from tests.archive_support import (
     add_sources,
@@ -354,8 +354,9 @@ def test_a_source_over_the_size_cap_is_not_stored_twice(
 ) -> None:
     """A cut capture is no good evidence, but under the same cap archive does not fetch it
     again (it would get the same cut bytes) and says so; a higher cap fetches it whole. A
-    check fetches it again under the old cap: the same cut bytes become a revisit, not
-    another copy, and the metadata says it was cut."""
+    check fetches it again under the old cap: the source is live, not changed (a cut text is
+    no ground for drift), and the same cut bytes become a revisit, not another copy, the
+    metadata saying it was cut."""
     web = fresh_fixture_web
     add_sources(home.database_url, home.path, [cat.OVERSIZED])
     env = archive_env(home.env(), web.env())
@@ -377,6 +378,11 @@ def test_a_source_over_the_size_cap_is_not_stored_twice(
     check = run_subprocess("check", "--json", env=env)
     assert check.code == 0, check.stderr
     assert web.hits(cat.OVERSIZED) == 3
+    # it answers, but a cut text is no ground for drift and no evidence of the content
+    assert check.json()["observed"] == {"live": 1}
+    with Session(engine_of(home.database_url)) as session:
+        (judged,) = session.exec(select(SourceCheck)).all()
+        assert judged.evidence["cut"] is True and judged.evidence["content"] is False
     with Session(engine_of(home.database_url)) as session:
         cut_first, _whole, cut_again = session.exec(select(Capture).order_by(Capture.id)).all()
         assert cut_again.outcome == FetchOutcome.TRUNCATED
