@@ -140,6 +140,16 @@ class Run(SQLModel, table=True):
 class Capture(SQLModel, table=True):
     """One fetch of one source: where its records are in the WARCs and what they hash to."""
 
+    # every run looks for the captures whose text is owed: few rows, found without a scan
+    __table_args__ = (
+        sa.Index(
+            "ix_capture_text_owed",
+            "id",
+            sqlite_where=sa.text("text_pending = 1"),
+            postgresql_where=sa.text("text_pending"),
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="source.id", index=True)
     run_id: int | None = Field(default=None, foreign_key="run.id", index=True)
