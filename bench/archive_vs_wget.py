@@ -42,7 +42,7 @@ sys.path.insert(0, str(REPO))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.pages import HOSTS, benchmark_urls, fresh_dir  # noqa: E402
+from bench.pages import HOSTS, fresh_dir, write_url_list  # noqa: E402
 from provenance.db import create_db_engine  # noqa: E402
 from tests.archive_support import add_sources  # noqa: E402
 from tests.fixtureweb import FixtureWeb  # noqa: E402
@@ -295,9 +295,7 @@ def main() -> None:
         sys.exit("wget is missing: apt-get install -y wget")
 
     out: Path = fresh_dir(args.out)
-    urls = benchmark_urls(args.pages)
-    url_file = out / "urls.txt"
-    url_file.write_text("\n".join(urls) + "\n", encoding="ascii")
+    urls, url_file = write_url_list(out, args.pages)
     print(f"machine: {machine()}")
     print(f"pages: {args.pages} x ~{PAGE_SIZE // 1000} KB on {HOSTS} hosts, HTTPS via proxy")
 

@@ -191,7 +191,7 @@ def main() -> None:
         return
 
     from bench.archive_vs_wget import machine
-    from bench.pages import HOSTS, benchmark_urls, fresh_dir
+    from bench.pages import HOSTS, fresh_dir, write_url_list
     from tests.fixtureweb import FixtureWeb
 
     stacks = [s for s in args.stacks.split(",") if s]
@@ -204,9 +204,7 @@ def main() -> None:
         sys.exit("wget is missing: apt-get install -y wget")
 
     out: Path = fresh_dir(args.out)
-    urls = benchmark_urls(args.pages)
-    url_file = out / "urls.txt"
-    url_file.write_text("\n".join(urls) + "\n", encoding="ascii")
+    _urls, url_file = write_url_list(out, args.pages)
 
     print(f"machine: {machine()}")
     print(f"pages: {args.pages} x ~{PAGE_SIZE // 1000} KB on {HOSTS} hosts, HTTPS via proxy,"

@@ -23,3 +23,11 @@ def fresh_dir(out: Path) -> Path:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     return out
+
+
+def write_url_list(out: Path, pages: int) -> tuple[list[str], Path]:
+    """The benchmark URLs, also written one per line to ``out/urls.txt`` (for wget's -i)."""
+    urls = benchmark_urls(pages)
+    url_file = out / "urls.txt"
+    url_file.write_text("\n".join(urls) + "\n", encoding="ascii")
+    return urls, url_file
