@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from archive import cdxj
-from archive.exchange import PriorCapture
 from archive.reader import read_record
 from archive.recovery import recover
-from archive.warc import FetchRecords, WarcStore, revisit_allowed
+from archive.warc import WarcStore, revisit_allowed
 from tests.validators import samples
 from tests.validators.tools import Wayback, pywb_cdxj, warcio_check, wayback
 
@@ -26,12 +25,6 @@ COLL = "sourcekeep"
 def _collection(root: Path) -> tuple[Path, Path]:
     base = root / "collections" / COLL
     return base / "archive", base / "indexes"
-
-
-def _prior(done: FetchRecords) -> PriorCapture:
-    ref = done.response
-    assert ref.payload_digest
-    return PriorCapture(ref.record_id, ref.target_uri, ref.warc_date, ref.payload_digest)
 
 
 @pytest.fixture
@@ -53,21 +46,21 @@ def written(tmp_path: Path) -> dict[str, object]:
         samples.gzip_page().response.headers,
         when=later,
     )
-    assert revisit_allowed(again.response, _prior(out["gzip"]))  # type: ignore[arg-type]
-    out["revisit"] = store.write_fetch(again, revisit_of=_prior(out["gzip"]))  # type: ignore[arg-type]
+    assert revisit_allowed(again.response, samples.prior_of(out["gzip"]))  # type: ignore[arg-type]
+    out["revisit"] = store.write_fetch(again, revisit_of=samples.prior_of(out["gzip"]))  # type: ignore[arg-type]
     # the same source over the size cap, cut at the same bytes again: a revisit, no 2nd copy
     cut = samples.truncated()
     cut_again = samples.exchange(
         cut.target_uri, cut.response.payload, cut.response.headers, when=later,
         truncated=cut.response.truncated,
     )
-    assert revisit_allowed(cut_again.response, _prior(out["truncated"]))  # type: ignore[arg-type]
+    assert revisit_allowed(cut_again.response, samples.prior_of(out["truncated"]))  # type: ignore[arg-type]
     out["truncated_revisit"] = store.write_fetch(
-        cut_again, revisit_of=_prior(out["truncated"])  # type: ignore[arg-type]
+        cut_again, revisit_of=samples.prior_of(out["truncated"])  # type: ignore[arg-type]
     )
     elsewhere = samples.pdf("https://www.adilsoz.kz/mirror/report.pdf")
     out["revisit_other_url"] = store.write_fetch(
-        elsewhere, revisit_of=_prior(out["pdf"])  # type: ignore[arg-type]
+        elsewhere, revisit_of=samples.prior_of(out["pdf"])  # type: ignore[arg-type]
     )
     store.close()
     return out

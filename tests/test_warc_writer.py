@@ -11,7 +11,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import naming
-from archive.exchange import PriorCapture, latin1_headers
+from archive.exchange import latin1_headers
 from archive.reader import StoredRecord, read_record, read_text
 from archive.warc import RecordRef, WarcStore, list_files, payload_digest, revisit_allowed
 from tests.validators import samples
@@ -119,15 +119,10 @@ def test_truncated_response_says_so(tmp_path: Path) -> None:
 
 
 def test_a_payload_cut_at_the_cap_again_may_be_a_revisit(tmp_path: Path) -> None:
-    """The same bytes cut at the same cap need no second copy; the metadata says it was cut."""
+    """The same bytes cut at the same cap need no second copy."""
     store = WarcStore(tmp_path)
     first = store.write_fetch(samples.truncated())
-    prior = PriorCapture(
-        first.response.record_id,
-        first.response.target_uri,
-        first.response.warc_date,
-        first.response.payload_digest or "",
-    )
+    prior = samples.prior_of(first)
     again = samples.truncated()
     assert revisit_allowed(again.response, prior)
     second = store.write_fetch(again, revisit_of=prior)
@@ -140,12 +135,7 @@ def test_a_payload_cut_at_the_cap_again_may_be_a_revisit(tmp_path: Path) -> None
 def test_revisit_record_refers_to_the_original(tmp_path: Path) -> None:
     store = WarcStore(tmp_path)
     first = store.write_fetch(samples.pdf())
-    prior = PriorCapture(
-        first.response.record_id,
-        first.response.target_uri,
-        first.response.warc_date,
-        first.response.payload_digest or "",
-    )
+    prior = samples.prior_of(first)
     again = samples.pdf("https://www.adilsoz.kz/copy.pdf")
     assert revisit_allowed(again.response, prior)
     assert not revisit_allowed(samples.truncated().response, prior)  # other bytes

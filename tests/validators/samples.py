@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 
-from archive.exchange import FetchInfo, HttpExchange, HttpRequest, HttpResponse, Truncation
+from archive.exchange import (
+    FetchInfo,
+    HttpExchange,
+    HttpRequest,
+    HttpResponse,
+    PriorCapture,
+    Truncation,
+)
+from archive.warc import FetchRecords
 
 WHEN = dt.datetime(2024, 5, 14, 9, 30, 12, 345678, tzinfo=dt.UTC)
 
@@ -118,3 +126,10 @@ def not_found(url: str = "https://vlast.kz/gone") -> HttpExchange:
     return exchange(
         url, body, [("Content-Type", "text/html")], status=404, reason="Not Found"
     )
+
+
+def prior_of(done: FetchRecords) -> PriorCapture:
+    """What a revisit of the response in ``done`` refers to."""
+    ref = done.response
+    assert ref.payload_digest
+    return PriorCapture(ref.record_id, ref.target_uri, ref.warc_date, ref.payload_digest)
