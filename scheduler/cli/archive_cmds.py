@@ -8,7 +8,6 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from crawler.cookies import COOKIES_ENV, HOME_FILE, CookiesError, session_from
@@ -21,8 +20,10 @@ from scheduler.cli.common import (
     UserError,
     engine_for,
     err_console,
+    print_failures,
     print_json,
     print_table,
+    print_texts_finished,
     settings_for,
 )
 
@@ -167,11 +168,7 @@ def register(app: typer.Typer) -> None:
                     err_console.print(
                         f"repaired {repair.filename}: cut {repair.cut} bytes of a torn tail"
                     )
-            if summary.texts_finished:
-                err_console.print(
-                    f"finished {summary.texts_finished} texts of earlier captures "
-                    "from their stored records"
-                )
+            print_texts_finished(summary.texts_finished)
             if summary.cut_at_size_cap:
                 err_console.print(
                     f"not fetched again: {summary.cut_at_size_cap} sources whose capture was "
@@ -180,10 +177,7 @@ def register(app: typer.Typer) -> None:
                     soft_wrap=True,
                 )
         if summary.status is not RunStatus.FINISHED:
-            for failure in summary.failures:
-                err_console.print(
-                    f"[bold red]error:[/] {escape(failure)}", highlight=False, soft_wrap=True
-                )
+            print_failures(summary.failures)
             raise typer.Exit(EXIT_PROBLEMS)
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
@@ -39,6 +40,18 @@ class UserError(Exception):
     """Bad input or usage: printed as one line, exit code 2, nothing written."""
 
     exit_code = EXIT_USAGE
+
+
+def print_texts_finished(count: int) -> None:
+    """How many owed texts an archive or check run finished from stored records."""
+    if count:
+        err_console.print(f"finished {count} texts of earlier captures from their stored records")
+
+
+def print_failures(failures: Iterable[str]) -> None:
+    """Each failure of a run on one line, its text taken literally (not as markup)."""
+    for failure in failures:
+        err_console.print(f"[bold red]error:[/] {escape(failure)}", highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:

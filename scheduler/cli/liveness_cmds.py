@@ -30,10 +30,11 @@ from scheduler.cli.common import (
     UserError,
     console,
     engine_for,
-    err_console,
     fail,
+    print_failures,
     print_json,
     print_table,
+    print_texts_finished,
 )
 
 STATES = ", ".join(s.value for s in SourceState)
@@ -172,15 +173,8 @@ def register(app: typer.Typer) -> None:
                         ["id", "was", "url"],
                         [(i["id"], i["old_state"], i["url"]) for i in items],
                     )
-            if summary.texts_finished:
-                err_console.print(
-                    f"finished {summary.texts_finished} texts of earlier captures "
-                    "from their stored records"
-                )
-            for failure in summary.failures:
-                err_console.print(
-                    f"[bold red]error:[/] {escape(failure)}", highlight=False, soft_wrap=True
-                )
+            print_texts_finished(summary.texts_finished)
+            print_failures(summary.failures)
         if summary.status is not RunStatus.FINISHED:
             raise typer.Exit(EXIT_PROBLEMS)
 
